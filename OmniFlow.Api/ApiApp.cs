@@ -1,0 +1,51 @@
+using OmniFlow.Api.Orders;
+using OmniFlow.Api.Products;
+using OmniFlow.Fulfillment.Persistence;
+using Scalar.AspNetCore;
+
+namespace OmniFlow.Api;
+
+/// <summary>The Api process as one buildable unit, so tests host exactly what <c>Program</c> runs.</summary>
+public static class ApiApp
+{
+    public const string DefaultPort = "8000";
+
+    public static WebApplication Build(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        builder.AddServiceDefaults();
+        builder.AddApplicationServices();
+        // Api:Port decides the port (the contract's 8000 when nothing else is configured); always on 127.0.0.1.
+        var port = builder.Configuration["Api:Port"];
+        var urlsConfigured = !string.IsNullOrEmpty(builder.Configuration["urls"]) || !string.IsNullOrEmpty(builder.Configuration["http_ports"]);
+        if (!string.IsNullOrEmpty(port) || !urlsConfigured)
+        {
+            builder.WebHost.UseUrls($"http://127.0.0.1:{(string.IsNullOrEmpty(port) ? DefaultPort : port)}");
+        }
+
+        // No "Server: Kestrel" line on every answer.
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
+
+        var app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.MapDefaultEndpoints();
+        if (app.Environment.IsDevelopment())
+        {
+            app.MapOpenApi();
+            app.MapScalarApiReference();
+        }
+
+        var api = app.MapGroup("/api/v1");
+        api.MapProductsApi();
+        api.MapOrdersApi();
+        return app;
+    }
+
+    /// <summary>Brings the database schema up to date, then serves.</summary>
+    public static async Task RunAsync(WebApplication app)
+    {
+        await app.Services.MigrateOmniFlowDatabaseAsync(app.Lifetime.ApplicationStopping);
+        await app.RunAsync();
+    }
+}

@@ -1,0 +1,56 @@
+using Microsoft.AspNetCore.Http.Json;
+using OmniFlow.Api.Infrastructure;
+using OmniFlow.Api.Orders;
+using OmniFlow.Api.Products;
+using OmniFlow.Api.Security;
+using OmniFlow.Fulfillment.Admission;
+using OmniFlow.Fulfillment.Orders;
+using OmniFlow.Fulfillment.Persistence;
+
+namespace OmniFlow.Api;
+
+public static class Extensions
+{
+    /// <summary>Everything the Api needs besides the service defaults: gate, database, Temporal, security, JSON, problems.</summary>
+    public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddSingleton(ApiSecrets.From(builder.Configuration, builder.Environment));
+        services.AddSingleton<AdminKeyFilter>();
+        services.AddSingleton<WebhookSignature>();
+
+        builder.AddAdmissionGate();
+        builder.AddOmniFlowDatabase();
+        builder.AddOmniFlowTemporalClient();
+        services.AddHostedService<GateActivityWorker>();
+        services.AddHealthChecks().AddCheck<TemporalHealthCheck>("temporal");
+
+        services.AddSingleton<ProductDirectory>();
+        services.AddSingleton<OrderAdmission>();
+        services.AddSingleton<AdmissionRejections>();
+        services.AddSingleton<OrderReader>();
+        services.AddSingleton<OrderSignals>();
+        if (OrderRateLimiting.From(builder.Configuration) is { } rateLimiting)
+        {
+            services.AddSingleton(rateLimiting);
+        }
+
+        services.Configure<JsonOptions>(options => ApiJson.Configure(options.SerializerOptions));
+        services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+        services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+        {
+            // Answers the framework writes itself (unknown route, wrong method) get the contract's fields too.
+            var status = context.ProblemDetails.Status ?? context.HttpContext.Response.StatusCode;
+            context.ProblemDetails.Type ??= ApiProblems.TypeFor(status);
+            context.ProblemDetails.Detail ??= Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(status);
+        });
+        services.AddExceptionHandler<ApiExceptionHandler>();
+        services.Configure<Microsoft.AspNetCore.Builder.ExceptionHandlerOptions>(options =>
+            // Bad input is answered 4xx by ApiExceptionHandler: not an error worth a log line under load.
+            options.SuppressDiagnosticsCallback = context =>
+                context.ExceptionHandledBy == Microsoft.AspNetCore.Diagnostics.ExceptionHandledType.ExceptionHandlerService
+                && context.Exception is BadHttpRequestException or System.Text.Json.JsonException);
+        services.AddOpenApi();
+        return builder;
+    }
+}

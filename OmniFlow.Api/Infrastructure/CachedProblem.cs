@@ -1,0 +1,60 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Reflection;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.Metadata;
+using Microsoft.AspNetCore.Mvc;
+
+namespace OmniFlow.Api.Infrastructure;
+
+/// <summary>
+/// A problem-details answer serialized once and written as bytes, with only the trace id added per request: for answers
+/// that repeat word for word thousands of times a second (the flash-sale's "sold out" 429). The body is what
+/// <see cref="ApiProblems"/> and the problem-details service would write, field for field.
+/// </summary>
+public sealed class CachedProblem : IResult, IStatusCodeHttpResult, IContentTypeHttpResult, IEndpointMetadataProvider
+{
+    private const string ProblemJson = "application/problem+json";
+
+    private readonly byte[] head;
+
+    public CachedProblem(ProblemDetails problem, JsonSerializerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(problem.Status);
+        StatusCode = problem.Status.Value;
+        Problem = problem;
+        var json = JsonSerializer.SerializeToUtf8Bytes(problem, options);
+        var traceIdName = options.DictionaryKeyPolicy?.ConvertName("traceId") ?? "traceId";
+        head = [.. json.AsSpan(0, json.Length - 1), .. Encoding.UTF8.GetBytes($",\"{traceIdName}\":\"")];
+    }
+
+    /// <summary>The answer, for tests and logs; never modified after construction.</summary>
+    public ProblemDetails Problem { get; }
+
+    public int StatusCode { get; }
+
+    int? IStatusCodeHttpResult.StatusCode => StatusCode;
+
+    public string ContentType => ProblemJson;
+
+    public Task ExecuteAsync(HttpContext httpContext)
+    {
+        // The same trace id the problem-details service would add; both forms are ASCII letters, digits, '-' and ':'.
+        var traceId = Activity.Current?.Id ?? httpContext.TraceIdentifier;
+        var response = httpContext.Response;
+        response.StatusCode = StatusCode;
+        response.ContentType = ProblemJson;
+        response.ContentLength = head.Length + traceId.Length + 2;
+        var body = response.BodyWriter;
+        body.Write(head);
+        Encoding.ASCII.GetBytes(traceId, body);
+        body.Write("\"}"u8);
+        var flush = body.FlushAsync();
+        return flush.IsCompletedSuccessfully ? Task.CompletedTask : flush.AsTask();
+    }
+
+    /// <summary>Cached answers are the flash-sale rejections, all 429.</summary>
+    public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) =>
+        builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status429TooManyRequests, typeof(ProblemDetails), [ProblemJson]));
+}

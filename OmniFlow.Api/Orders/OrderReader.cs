@@ -1,0 +1,55 @@
+using System.Text.RegularExpressions;
+using OmniFlow.Fulfillment.Orders;
+using OmniFlow.Fulfillment.Persistence;
+using Temporalio.Api.Enums.V1;
+using Temporalio.Client;
+using Temporalio.Exceptions;
+
+namespace OmniFlow.Api.Orders;
+
+/// <summary>An order as it is now: from its workflow's Status query while it runs, from the database afterwards.</summary>
+public sealed record OrderSighting(OrderView View, bool Running);
+
+public sealed partial class OrderReader(ITemporalClient temporal, IOrderStore orders)
+{
+    public static bool IsOrderId(string id) => OrderIdPattern().IsMatch(id);
+
+    public WorkflowHandle<OrderWorkflow> Handle(string orderId) => temporal.GetWorkflowHandle<OrderWorkflow>(orderId);
+
+    public async Task<OrderSighting?> FindAsync(string orderId, CancellationToken cancellationToken)
+    {
+        if (!IsOrderId(orderId))
+        {
+            return null;
+        }
+
+        var handle = Handle(orderId);
+        try
+        {
+            var description = await handle.DescribeAsync(new() { Rpc = new() { CancellationToken = cancellationToken } });
+            if (description.Status == WorkflowExecutionStatus.Running)
+            {
+                return new OrderSighting(await handle.QueryAsync(workflow => workflow.Status(), new() { Rpc = new() { CancellationToken = cancellationToken } }), true);
+            }
+        }
+        catch (RpcException error) when (error.Code == RpcException.StatusCode.NotFound)
+        {
+            // No history (never existed, or retention removed it): the database knows.
+        }
+        catch (Exception error) when (error is RpcException or WorkflowQueryFailedException)
+        {
+            // Temporal or the worker does not answer: the last stored transition is the best answer there is.
+            return await StoredAsync(orderId, cancellationToken) is { } stale
+                ? new OrderSighting(stale, false)
+                : throw new TimeoutException($"Order {orderId} could not be read: {error.Message}", error);
+        }
+
+        return await StoredAsync(orderId, cancellationToken) is { } stored ? new OrderSighting(stored, false) : null;
+    }
+
+    private async Task<OrderView?> StoredAsync(string orderId, CancellationToken cancellationToken) =>
+        await orders.GetAsync(orderId, cancellationToken) is { } stored ? StoredOrders.ToView(stored) : null;
+
+    [GeneratedRegex("^ORDER-[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")]
+    private static partial Regex OrderIdPattern();
+}

@@ -1,0 +1,144 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using OmniFlow.Api.Infrastructure;
+using OmniFlow.Api.Security;
+using OmniFlow.Fulfillment.Orders;
+using OmniFlow.Fulfillment.Persistence;
+
+namespace OmniFlow.Api.Orders;
+
+public static class OrdersApi
+{
+    public const int MaxWebhookBody = 16 * 1024;
+
+    public static RouteGroupBuilder MapOrdersApi(this RouteGroupBuilder api)
+    {
+        var orders = api.MapGroup("/orders").WithTags("Orders");
+        var create = orders.MapPost("/", CreateOrderAsync).WithName("CreateOrder");
+        if (orders is IEndpointRouteBuilder routes && routes.ServiceProvider.GetService<OrderRateLimiting>() is { } rateLimiting)
+        {
+            create.AddEndpointFilter(rateLimiting);
+        }
+
+        orders.MapGet("/", ListOrdersAsync).RequireAdminKey().WithName("ListOrders");
+        orders.MapGet("/{id}", GetOrderAsync).WithName("GetOrder");
+        orders.MapPost("/{id}/pay", PayAsync).WithName("PayOrder").Accepts<PaymentRequest>("application/json");
+        orders.MapPost("/{id}/audit", AuditAsync).RequireAdminKey().WithName("AuditOrder");
+        return api;
+    }
+
+    public static async Task<Results<Ok<OrderAccepted>, ValidationProblem, ProblemHttpResult, CachedProblem>> CreateOrderAsync(
+        CreateOrderRequest request,
+        [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
+        OrderAdmission admission,
+        CancellationToken cancellationToken)
+    {
+        var validation = request.Validate();
+        validation.Require(idempotencyKey is null || idempotencyKey.Length is > 0 and <= 200, "Idempotency-Key", "The Idempotency-Key must be 1 to 200 characters.");
+        if (!validation.IsValid)
+        {
+            return ApiProblems.Invalid(validation.Errors);
+        }
+
+        return await admission.AdmitAsync(request, idempotencyKey, cancellationToken);
+    }
+
+    public static async Task<Results<Ok<OrderResponse>, ProblemHttpResult>> GetOrderAsync(string id, OrderReader reader, CancellationToken cancellationToken) =>
+        await reader.FindAsync(id, cancellationToken) is { } sighting
+            ? TypedResults.Ok(OrderResponse.From(sighting.View))
+            : ApiProblems.NotFound($"There is no order '{id}'.");
+
+    public static async Task<Results<Ok<OrderList>, ValidationProblem>> ListOrdersAsync(
+        string? sku, string? status, int? limit, IOrderStore orders, CancellationToken cancellationToken)
+    {
+        var validation = new Validation();
+        validation.Require(sku is null || Validation.IsSku(sku), "sku", "The sku must match [A-Za-z0-9_-]{1,64}.");
+        validation.Require(status is null || OrderStatusExtensions.TryParseWire(status, out _), "status",
+            $"The status must be one of {string.Join(", ", Enum.GetValues<OrderStatus>().Select(value => value.ToWire()))}.");
+        validation.Require(limit is null or (>= 1 and <= 1000), "limit", "The limit must be between 1 and 1000.");
+        if (!validation.IsValid)
+        {
+            return ApiProblems.Invalid(validation.Errors);
+        }
+
+        var wireStatus = OrderStatusExtensions.TryParseWire(status, out var parsed) ? parsed.ToWire() : null;
+        var query = new OrderQuery(wireStatus, sku, limit ?? 100);
+        var total = await orders.CountAsync(query, cancellationToken);
+        var page = await orders.ListAsync(query, cancellationToken);
+        return TypedResults.Ok(new OrderList(total, [.. page.Select(order => OrderResponse.From(StoredOrders.ToView(order)))]));
+    }
+
+    /// <summary>The payment webhook: the signature is checked over the raw body before anything else is read.</summary>
+    public static async Task<Results<Accepted<Delivered>, ValidationProblem, ProblemHttpResult>> PayAsync(
+        string id, HttpRequest request, WebhookSignature signature, OrderSignals signals, CancellationToken cancellationToken)
+    {
+        var body = await ReadBodyAsync(request, cancellationToken);
+        if (body is null)
+        {
+            return ApiProblems.Create(StatusCodes.Status413PayloadTooLarge, "Payload Too Large", $"The body must be at most {MaxWebhookBody} bytes.");
+        }
+
+        if (!signature.IsValid(body, request.Headers[WebhookSignature.Header].ToString() is { Length: > 0 } header ? header : null))
+        {
+            return ApiProblems.Create(StatusCodes.Status401Unauthorized, "Unauthorized",
+                $"The {WebhookSignature.Header} header must be sha256=<hex HMAC-SHA256 of the body>.");
+        }
+
+        var options = request.HttpContext.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
+        PaymentRequest? payment;
+        try
+        {
+            payment = System.Text.Json.JsonSerializer.Deserialize<PaymentRequest>(body, options);
+        }
+        catch (System.Text.Json.JsonException error)
+        {
+            return ApiProblems.Create(StatusCodes.Status400BadRequest, "Bad Request", $"The request body is not valid JSON for this endpoint: {error.Message}");
+        }
+
+        var validation = payment?.Validate() ?? Required("body", "A JSON body {\"payment_id\", \"amount\"} is required.");
+        if (!validation.IsValid)
+        {
+            return ApiProblems.Invalid(validation.Errors);
+        }
+
+        return await signals.PayAsync(id, payment!, cancellationToken);
+    }
+
+    public static async Task<Results<Accepted<Delivered>, ValidationProblem, ProblemHttpResult>> AuditAsync(
+        string id, AuditRequest request, OrderSignals signals, CancellationToken cancellationToken)
+    {
+        var validation = request.Validate();
+        if (!validation.IsValid)
+        {
+            return ApiProblems.Invalid(validation.Errors);
+        }
+
+        return await signals.AuditAsync(id, request, cancellationToken);
+    }
+
+    private static Validation Required(string field, string message)
+    {
+        var validation = new Validation();
+        validation.Add(field, message);
+        return validation;
+    }
+
+    /// <summary>The raw body, or null when it is larger than <see cref="MaxWebhookBody"/>.</summary>
+    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        using var buffer = new MemoryStream();
+        var chunk = new byte[4096];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > MaxWebhookBody)
+            {
+                return null;
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return buffer.ToArray();
+    }
+}

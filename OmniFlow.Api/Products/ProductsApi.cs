@@ -1,0 +1,48 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using OmniFlow.Api.Infrastructure;
+using OmniFlow.Api.Security;
+using OmniFlow.Fulfillment.Admission;
+using OmniFlow.Fulfillment.Inventory;
+
+namespace OmniFlow.Api.Products;
+
+public static class ProductsApi
+{
+    public static RouteGroupBuilder MapProductsApi(this RouteGroupBuilder api)
+    {
+        var products = api.MapGroup("/products").WithTags("Products");
+        products.MapPut("/{sku}", PutProductAsync).RequireAdminKey().WithName("PutProduct");
+        products.MapGet("/{sku}", GetProductAsync).WithName("GetProduct");
+        return api;
+    }
+
+    /// <summary>Creates or replaces the product and sets its stock in the database and in the admission gate together.</summary>
+    public static async Task<Results<Ok<ProductResponse>, ValidationProblem>> PutProductAsync(
+        string sku, ProductRequest request, IProductCatalog catalog, IAdmissionGate gate, ProductDirectory directory, CancellationToken cancellationToken)
+    {
+        var validation = request.Validate(sku);
+        if (!validation.IsValid)
+        {
+            return ApiProblems.Invalid(validation.Errors);
+        }
+
+        var warehouse = request.Warehouse ?? ProductRequest.DefaultWarehouse;
+        var product = await catalog.UpsertAsync(sku, request.Name!.Trim(), request.Price!.Value, warehouse, request.Stock!.Value, cancellationToken);
+        await gate.SetStockAsync(sku, product.AvailableStock, cancellationToken);
+        directory.Remember(sku, product.Warehouse);
+        return TypedResults.Ok(new ProductResponse(product.Sku, product.Name, product.Price, product.AvailableStock, product.AvailableStock, product.Warehouse));
+    }
+
+    public static async Task<Results<Ok<ProductResponse>, ProblemHttpResult>> GetProductAsync(
+        string sku, IProductCatalog catalog, IAdmissionGate gate, CancellationToken cancellationToken)
+    {
+        var product = Validation.IsSku(sku) ? await catalog.GetAsync(sku, cancellationToken) : null;
+        if (product is null)
+        {
+            return ApiProblems.NotFound($"There is no product with sku '{sku}'.");
+        }
+
+        var gateStock = await gate.GetStockAsync(sku, cancellationToken);
+        return TypedResults.Ok(new ProductResponse(product.Sku, product.Name, product.Price, product.AvailableStock, gateStock, product.Warehouse));
+    }
+}

@@ -1,0 +1,4 @@
+using OmniFlow.Api;
+
+var app = ApiApp.Build(args);
+await ApiApp.RunAsync(app);

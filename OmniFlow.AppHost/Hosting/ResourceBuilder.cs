@@ -1,0 +1,59 @@
+using OmniFlow.AppHost.Hosting.Resources;
+
+namespace OmniFlow.AppHost.Hosting;
+
+/// <summary>The fluent handle returned by <c>Add*</c>, carrying Aspire's verbs.</summary>
+public sealed class ResourceBuilder<T>(DistributedApplicationBuilder application, T resource) where T : Resource
+{
+    public T Resource { get; } = resource;
+
+    public DistributedApplicationBuilder ApplicationBuilder { get; } = application;
+
+    public ResourceBuilder<T> WithReference<TOther>(ResourceBuilder<TOther> other)
+        where TOther : Resource, IResourceWithConnectionString
+    {
+        Resource.References.Add(other.Resource);
+        return this;
+    }
+
+    public ResourceBuilder<T> WaitFor<TOther>(ResourceBuilder<TOther> other) where TOther : Resource
+    {
+        Resource.WaitsFor.Add(other.Resource);
+        return this;
+    }
+
+    public ResourceBuilder<T> WithEnvironment(string name, string? value)
+    {
+        Resource.Environment[name] = () => value;
+        return this;
+    }
+
+    public ResourceBuilder<T> WithEnvironment(string name, Func<string?> value)
+    {
+        Resource.Environment[name] = value;
+        return this;
+    }
+}
+
+public static class ProjectResourceBuilderExtensions
+{
+    public static ResourceBuilder<ProjectResource> WithHttpEndpoint(this ResourceBuilder<ProjectResource> builder, int? port = null)
+    {
+        builder.Resource.HttpPort = port;
+        return builder;
+    }
+
+    public static ResourceBuilder<ProjectResource> WithHttpHealthCheck(this ResourceBuilder<ProjectResource> builder, string path)
+    {
+        builder.Resource.HealthCheckPath = path;
+        return builder;
+    }
+
+    /// <summary>Forwards the AppHost's configuration sections to the project as environment variables.</summary>
+    public static ResourceBuilder<ProjectResource> WithConfigurationSections(
+        this ResourceBuilder<ProjectResource> builder, params string[] sections)
+    {
+        builder.Resource.ForwardedSections.AddRange(sections);
+        return builder;
+    }
+}

@@ -1,0 +1,19 @@
+using OmniFlow.AppHost.Hosting.Processes;
+
+namespace OmniFlow.AppHost.Hosting.Resources;
+
+/// <summary>Any executable run as a supervised process (Aspire's <c>AddExecutable</c>).</summary>
+public sealed class ExecutableResource(string name, string command, string workingDirectory, IReadOnlyList<string> arguments) : Resource(name)
+{
+    public override string Kind => "Executable";
+
+    public override ResourcePlan Plan(RunContext context) =>
+        new(ResourceMode.LocalBinary, $"{command} {string.Join(' ', arguments)}")
+        {
+            Process = new ProcessSpec(command, arguments)
+            {
+                WorkingDirectory = workingDirectory,
+                Environment = Environment.Where(pair => pair.Value() is not null).ToDictionary(pair => pair.Key, pair => pair.Value()!),
+            },
+        };
+}

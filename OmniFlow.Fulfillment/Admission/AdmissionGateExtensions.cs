@@ -1,0 +1,58 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using OmniFlow.Fulfillment.Admission.InProcess;
+using OmniFlow.Fulfillment.Admission.Redis;
+using StackExchange.Redis;
+
+namespace OmniFlow.Fulfillment.Admission;
+
+public static class AdmissionGateExtensions
+{
+    /// <summary>The connection string name the Redis gate is configured by (<c>ConnectionStrings:redis</c>).</summary>
+    public const string RedisConnectionName = "redis";
+
+    /// <summary>
+    /// Registers <see cref="IAdmissionGate"/>: over Redis when <c>ConnectionStrings:redis</c> is set (with one
+    /// <see cref="IConnectionMultiplexer"/> for the process and a "redis" health check tagged "ready"),
+    /// in process otherwise. Options come from the <c>Sales</c> section (<see cref="AdmissionOptions"/>).
+    /// </summary>
+    public static IHostApplicationBuilder AddAdmissionGate(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<AdmissionOptions>()
+            .Bind(builder.Configuration.GetSection(AdmissionOptions.SectionName))
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AdmissionOptions>, AdmissionOptionsValidator>());
+        services.AddMetrics();
+        services.TryAddSingleton<AdmissionTelemetry>();
+
+        var connectionString = builder.Configuration.GetConnectionString(RedisConnectionName);
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            services.TryAddSingleton<IAdmissionGate, InProcessAdmissionGate>();
+            return builder;
+        }
+
+        services.TryAddSingleton<IConnectionMultiplexer>(_ => ConnectRedis(connectionString));
+        services.TryAddSingleton<RedisAdmissionGate>();
+        services.TryAddSingleton<IAdmissionGate>(provider => provider.GetRequiredService<RedisAdmissionGate>());
+        services.AddHostedService<RedisAdmissionGateStarter>();
+        services.AddHealthChecks().AddCheck<RedisHealthCheck>(RedisConnectionName, tags: ["ready"]);
+        return builder;
+    }
+
+    private static ConnectionMultiplexer ConnectRedis(string connectionString)
+    {
+        var configuration = ConfigurationOptions.Parse(connectionString);
+        if (!connectionString.Contains("abortConnect", StringComparison.OrdinalIgnoreCase))
+        {
+            // Start even when Redis is down: the health check reports it and the multiplexer keeps reconnecting.
+            configuration.AbortOnConnectFail = false;
+        }
+
+        return ConnectionMultiplexer.Connect(configuration);
+    }
+}

@@ -1,0 +1,35 @@
+using OmniFlow.Fulfillment.Inventory;
+
+namespace OmniFlow.Fulfillment.Admission;
+
+/// <summary>
+/// The flash-sale admission gate (L1): one atomic check-and-decrement for a whole order, all lines or none.
+/// Implemented over Redis (one Lua script) and in process (the embedded default), with the same semantics.
+/// </summary>
+public interface IAdmissionGate
+{
+    /// <summary>Admits the order when every sku has stock and the user (when given) is under the per-user limit.</summary>
+    ValueTask<AdmissionResult> TryAdmitAsync(string orderId, string? userId, IReadOnlyList<StockLine> lines, CancellationToken cancellationToken = default);
+
+    /// <summary>Gives an admission back (stock and the user's quota). Idempotent per order id; false when there was nothing to give back.</summary>
+    Task<bool> ReleaseAsync(string orderId, CancellationToken cancellationToken = default);
+
+    /// <summary>Sets what the gate admits for <paramref name="sku"/> and clears every instance's sold-out cache for it.</summary>
+    Task SetStockAsync(string sku, int stock, CancellationToken cancellationToken = default);
+
+    /// <summary>What the gate still admits for <paramref name="sku"/>; null when the gate does not know the sku.</summary>
+    Task<int?> GetStockAsync(string sku, CancellationToken cancellationToken = default);
+}
+
+public enum AdmissionOutcome
+{
+    Admitted,
+    SoldOut,
+    UserLimitReached,
+    UnknownSku,
+}
+
+public readonly record struct AdmissionResult(AdmissionOutcome Outcome, string? Sku = null)
+{
+    public bool Admitted => Outcome == AdmissionOutcome.Admitted;
+}

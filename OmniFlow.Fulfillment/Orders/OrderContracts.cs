@@ -1,0 +1,49 @@
+namespace OmniFlow.Fulfillment.Orders;
+
+/// <summary>One line of an order: a quantity of a sku, shipped from the sku's warehouse.</summary>
+public sealed record OrderItem(string Sku, int Quantity, string Warehouse);
+
+/// <summary>
+/// The settings an order workflow runs with, taken from the Api's configuration when the order starts
+/// (a workflow never reads configuration: it must replay the same way later).
+/// </summary>
+public sealed record OrderWorkflowOptions(
+    decimal AuditThreshold,
+    TimeSpan AuditTimeout,
+    TimeSpan PaymentTimeout,
+    string GateTaskQueue,
+    bool UpsertSearchAttributes = false,
+    int ReserveMaximumAttempts = 5,
+    int ShipMaximumAttempts = 3);
+
+/// <summary>What an order workflow starts with; <paramref name="IdempotencyKey"/> is the creating request's key, kept on the stored order.</summary>
+public sealed record OrderInput(string OrderId, string? UserId, IReadOnlyList<OrderItem> Items, decimal Amount, OrderWorkflowOptions Options, string? IdempotencyKey = null);
+
+/// <summary>How an order ended: business failures are results, not exceptions.</summary>
+public sealed record OrderResult(string OrderId, OrderStatus Status, string? Reason = null);
+
+/// <summary>The payment webhook's confirmation, delivered as a signal.</summary>
+public sealed record PaymentSignal(string PaymentId, decimal Amount);
+
+public sealed record AuditDecision(bool Approved, string? Reason);
+
+public sealed record TimelineEntry(DateTime At, string Event);
+
+/// <summary>
+/// What the order looks like now: the workflow's Status query and the row written at each transition. <paramref name="Ending"/>:
+/// the order is compensating or ending and takes no payment, while <paramref name="Status"/> still shows where it was.
+/// </summary>
+public sealed record OrderView(
+    string OrderId,
+    OrderStatus Status,
+    string? UserId,
+    IReadOnlyList<OrderItem> Items,
+    decimal Amount,
+    DateTime? PaymentDeadline,
+    IReadOnlyList<TimelineEntry> Timeline,
+    string? PaymentId = null,
+    string? Reason = null,
+    bool Ending = false);
+
+/// <summary>The order's row as the workflow writes it at one transition.</summary>
+public sealed record OrderSnapshot(OrderView Order, string? IdempotencyKey, DateTime At);

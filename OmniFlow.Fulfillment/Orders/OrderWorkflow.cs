@@ -1,0 +1,412 @@
+using OmniFlow.Fulfillment.Inventory;
+using OmniFlow.Fulfillment.Payments;
+using OmniFlow.Fulfillment.Shipping;
+using Temporalio.Common;
+using Temporalio.Exceptions;
+using Temporalio.Workflows;
+
+namespace OmniFlow.Fulfillment.Orders;
+
+/// <summary>
+/// One order, from admission to delivery (workflow id = order id): reserve, audit when large, wait for payment against
+/// a durable timer, capture, ship per warehouse in parallel children, and undo everything done so far when a step fails.
+/// </summary>
+[Workflow]
+public sealed class OrderWorkflow
+{
+    public const string PaySignal = "Pay";
+    public const string AuditSignal = "Audit";
+    public const string StatusQuery = "Status";
+
+    public static readonly SearchAttributeKey<string> OrderStatusAttribute = SearchAttributeKey.CreateKeyword("OrderStatus");
+    public static readonly SearchAttributeKey<string> UserIdAttribute = SearchAttributeKey.CreateKeyword("UserId");
+
+    private static readonly RetryPolicy UntilItSucceeds = new()
+    {
+        InitialInterval = TimeSpan.FromSeconds(1),
+        BackoffCoefficient = 2,
+        MaximumInterval = TimeSpan.FromMinutes(1),
+        MaximumAttempts = 0,
+    };
+
+    private readonly OrderInput input;
+    private readonly List<TimelineEntry> timeline = [];
+    private readonly List<PaymentSignal> refundsDue = [];
+    private readonly HashSet<string> lateOrRefundedPaymentIds = new(StringComparer.Ordinal);
+    private OrderStatus status = OrderStatus.Reserving;
+    private DateTime? paymentDeadline;
+    private PaymentSignal? payment;
+    private bool paymentCaptured;
+    private AuditDecision? audit;
+    private string? reason;
+
+    /// <summary>Set once the order has started to end: from then on no payment is accepted, whatever the status shows.</summary>
+    private bool ending;
+
+    [WorkflowInit]
+    public OrderWorkflow(OrderInput input) => this.input = input;
+
+    private OrderWorkflowOptions Options => input.Options;
+
+    [WorkflowQuery(StatusQuery)]
+    public OrderView Status() =>
+        new(input.OrderId, status, input.UserId, input.Items, input.Amount, paymentDeadline, [.. timeline], payment?.PaymentId, reason, ending);
+
+    [WorkflowSignal(PaySignal)]
+    public Task PayAsync(PaymentSignal signal)
+    {
+        if (payment?.PaymentId == signal.PaymentId || lateOrRefundedPaymentIds.Contains(signal.PaymentId))
+        {
+            return Task.CompletedTask;
+        }
+
+        if (!ending && status.IsPayable() && payment is null)
+        {
+            if (signal.Amount != input.Amount)
+            {
+                Note($"payment {signal.PaymentId} rejected: amount {signal.Amount} does not match the order amount {input.Amount}");
+            }
+            else
+            {
+                payment = signal;
+                Note($"payment {signal.PaymentId} received");
+            }
+        }
+        else
+        {
+            lateOrRefundedPaymentIds.Add(signal.PaymentId);
+            refundsDue.Add(signal);
+            Note($"payment {signal.PaymentId} arrived while the order was {(ending ? "ending" : status.ToWire())}: it will be refunded");
+        }
+
+        return Task.CompletedTask;
+    }
+
+    [WorkflowSignal(AuditSignal)]
+    public Task AuditAsync(AuditDecision decision)
+    {
+        if (status == OrderStatus.AwaitingAudit && audit is null)
+        {
+            audit = decision;
+            Note(decision.Approved ? "audit approved" : $"audit rejected: {decision.Reason}");
+        }
+
+        return Task.CompletedTask;
+    }
+
+    [WorkflowRun]
+    public async Task<OrderResult> RunAsync(OrderInput order)
+    {
+        var saga = new Saga();
+        try
+        {
+            return await RunLifecycleAsync(saga);
+        }
+        catch (Exception error) when (Workflow.CancellationToken.IsCancellationRequested && TemporalException.IsCanceledException(error))
+        {
+            return await EndAsync(saga, OrderStatus.Cancelled, "the order was cancelled");
+        }
+    }
+
+    private async Task<OrderResult> RunLifecycleAsync(Saga saga)
+    {
+        Note("order admitted");
+        saga.Register(ReleaseAdmissionAsync);
+        saga.Register(ReleaseStockAsync);
+        var audited = input.Amount >= Options.AuditThreshold;
+        var reservation = await ReserveStockAsync(audited ? OrderStatus.AwaitingAudit : OrderStatus.PendingPayment);
+        if (reservation is not null)
+        {
+            return await EndAsync(saga, OrderStatus.Failed, reservation);
+        }
+
+        if (audited)
+        {
+            if (!await Workflow.WaitConditionAsync(() => audit is not null, Options.AuditTimeout))
+            {
+                return await EndAsync(saga, OrderStatus.Failed, "the audit timed out");
+            }
+
+            if (!audit!.Approved)
+            {
+                return await EndAsync(saga, OrderStatus.Failed, $"the audit rejected the order: {audit.Reason}");
+            }
+
+            paymentDeadline = Workflow.UtcNow + Options.PaymentTimeout;
+            await TransitionAsync(OrderStatus.PendingPayment, AwaitingPayment(paymentDeadline.Value));
+        }
+
+        if (!await WaitForPaymentAsync())
+        {
+            return await EndAsync(saga, OrderStatus.Cancelled, "payment timed out");
+        }
+
+        saga.Register(RefundCapturedPaymentAsync);
+        try
+        {
+            await Workflow.ExecuteActivityAsync(
+                (PaymentActivities activities) => activities.CapturePaymentAsync(new(input.OrderId, payment!.PaymentId, payment.Amount)),
+                new() { StartToCloseTimeout = TimeSpan.FromSeconds(30), RetryPolicy = BoundedRetry(5, PaymentActivities.DeclinedErrorType) });
+            paymentCaptured = true;
+        }
+        catch (ActivityFailureException failure)
+        {
+            return await EndAsync(saga, OrderStatus.Failed, $"payment could not be captured: {RootMessage(failure)}");
+        }
+
+        await TransitionAsync(OrderStatus.Paid, $"payment {payment!.PaymentId} captured");
+
+        var warehouses = ShipmentsByWarehouse();
+        await TransitionAsync(OrderStatus.Fulfilling, $"shipping from {string.Join(", ", warehouses.Select(shipment => shipment.Warehouse))}");
+        var failures = (await Workflow.WhenAllAsync(warehouses.Select(ShipAsync))).OfType<string>().ToList();
+        if (failures.Count > 0)
+        {
+            return await EndAsync(saga, OrderStatus.Failed, string.Join("; ", failures));
+        }
+
+        return await EndAsync(saga: null, OrderStatus.Completed, "all shipments dispatched");
+    }
+
+    /// <summary>
+    /// Reserves the stock and moves the order to <paramref name="next"/> in one activity: the order's row is written in
+    /// the reservation's transaction, as <paramref name="next"/> when the stock is reserved, else as RESERVING.
+    /// Null when the stock is reserved, else why not.
+    /// </summary>
+    private async Task<string?> ReserveStockAsync(OrderStatus next)
+    {
+        UpsertSearchAttributes();
+        var reserving = Snapshot();
+        var at = reserving.At;
+        DateTime? deadline = next == OrderStatus.PendingPayment ? at + Options.PaymentTimeout : null;
+        List<TimelineEntry> notes = [new(at, "stock reserved"), new(at, deadline is { } due ? AwaitingPayment(due) : "held for a risk audit")];
+        var reserved = reserving with
+        {
+            Order = reserving.Order with { Status = next, PaymentDeadline = deadline, Timeline = [.. reserving.Order.Timeline, .. notes] },
+        };
+
+        StockOperationResult result;
+        try
+        {
+            var lines = input.Items.Select(item => new StockLine(item.Sku, item.Quantity)).ToList();
+            result = await Workflow.ExecuteActivityAsync(
+                (InventoryActivities activities) => activities.ReserveStockAsync(new(input.OrderId, lines, reserving, reserved)),
+                new() { StartToCloseTimeout = TimeSpan.FromSeconds(30), RetryPolicy = BoundedRetry(Options.ReserveMaximumAttempts) });
+        }
+        catch (ActivityFailureException failure)
+        {
+            return $"stock could not be reserved: {RootMessage(failure)}";
+        }
+
+        switch (result.Outcome)
+        {
+            case StockOutcome.Reserved:
+                status = next;
+                paymentDeadline = deadline;
+                timeline.AddRange(notes);
+                UpsertSearchAttributes();
+                return null;
+            case StockOutcome.UnknownSku:
+                return $"stock could not be reserved: unknown sku {result.Sku}";
+            default:
+                return $"stock could not be reserved: insufficient stock of {result.Sku}";
+        }
+    }
+
+    /// <summary>False when the deadline passed without a payment; the deadline is the one the order shows.</summary>
+    private async Task<bool> WaitForPaymentAsync()
+    {
+        var left = paymentDeadline!.Value - Workflow.UtcNow;
+        return payment is not null || (left > TimeSpan.Zero && await Workflow.WaitConditionAsync(() => payment is not null, left));
+    }
+
+    private static string AwaitingPayment(DateTime deadline) => $"awaiting payment until {deadline:O}";
+
+    private List<ShipmentRequest> ShipmentsByWarehouse() =>
+        input.Items
+            .GroupBy(item => item.Warehouse, StringComparer.Ordinal)
+            .OrderBy(group => group.Key, StringComparer.Ordinal)
+            .Select(group => new ShipmentRequest(
+                input.OrderId,
+                group.Key,
+                [.. group.GroupBy(item => item.Sku, StringComparer.Ordinal).Select(sku => new StockLine(sku.Key, sku.Sum(item => item.Quantity)))],
+                Options.ShipMaximumAttempts))
+            .ToList();
+
+    /// <summary>Null when the warehouse's parcel left, else why not.</summary>
+    private async Task<string?> ShipAsync(ShipmentRequest shipment)
+    {
+        try
+        {
+            var result = await Workflow.ExecuteChildWorkflowAsync(
+                (ShipmentWorkflow workflow) => workflow.RunAsync(shipment),
+                new() { Id = ShipmentWorkflow.ChildId(input.OrderId, shipment.Warehouse) });
+            Note($"shipped from {result.Warehouse}: tracking {result.TrackingNumber}");
+            return null;
+        }
+        catch (ChildWorkflowFailureException failure)
+        {
+            var why = $"shipment from {shipment.Warehouse} failed: {RootMessage(failure)}";
+            Note(why);
+            return why;
+        }
+    }
+
+    /// <summary>
+    /// Ends the order: compensates (when given a saga) and refunds every payment it cannot keep while the order still
+    /// shows its previous status; only then is the final status set, written and announced, so whoever sees it also
+    /// sees the stock back. Runs on a detached token so that it completes even when the workflow itself was cancelled.
+    /// </summary>
+    private async Task<OrderResult> EndAsync(Saga? saga, OrderStatus end, string why)
+    {
+        using var detached = new CancellationTokenSource();
+        ending = true;
+        if (saga is not null)
+        {
+            Note($"compensating: {why}");
+            await saga.CompensateAsync(detached.Token);
+            if (payment is not null && !paymentCaptured)
+            {
+                lateOrRefundedPaymentIds.Add(payment.PaymentId);
+                refundsDue.Add(payment);
+            }
+        }
+
+        await RefundDuePaymentsAsync(end, detached.Token);
+
+        status = end;
+        reason = end == OrderStatus.Completed ? null : why;
+        Note(why);
+        await PersistAsync(detached.Token);
+
+        try
+        {
+            await Workflow.ExecuteActivityAsync(
+                (NotificationActivities activities) => activities.NotifyAsync(new(input.OrderId, input.UserId, $"order {end.ToWire()}: {why}")),
+                new() { StartToCloseTimeout = TimeSpan.FromSeconds(30), RetryPolicy = BoundedRetry(3), CancellationToken = detached.Token });
+        }
+        catch (ActivityFailureException failure)
+        {
+            // A notification that cannot be sent does not change how the order ended.
+            Note($"the buyer could not be notified: {RootMessage(failure)}");
+            await PersistAsync(detached.Token);
+        }
+
+        await RefundLatePaymentsAsync(end, detached.Token);
+        return new OrderResult(input.OrderId, end, reason);
+    }
+
+    /// <summary>
+    /// Refunds payments that came in while the order was ending, until none is left. Before the workflow returns, every
+    /// signal delivered with the current workflow task must have run: a signal that lands in the task completing the
+    /// workflow makes the server reject that completion and hand it to the workflow first, and the handlers-finished
+    /// wait lets such a signal's handler run before the last look at what is due.
+    /// </summary>
+    private async Task RefundLatePaymentsAsync(OrderStatus end, CancellationToken token)
+    {
+        while (true)
+        {
+            await Workflow.WaitConditionAsync(() => Workflow.AllHandlersFinished, token);
+            if (refundsDue.Count == 0)
+            {
+                return;
+            }
+
+            await RefundDuePaymentsAsync(end, token);
+            await PersistAsync(token);
+        }
+    }
+
+    private async Task RefundDuePaymentsAsync(OrderStatus end, CancellationToken token)
+    {
+        while (refundsDue.Count > 0)
+        {
+            var due = refundsDue[0];
+            refundsDue.RemoveAt(0);
+            await Workflow.ExecuteActivityAsync(
+                (PaymentActivities activities) => activities.RefundPaymentAsync(new(input.OrderId, due.PaymentId, due.Amount, $"order {end.ToWire()}")),
+                Compensation(token));
+            Note($"payment {due.PaymentId} refunded");
+        }
+    }
+
+    private async Task ReleaseAdmissionAsync(CancellationToken token)
+    {
+        var released = await Workflow.ExecuteActivityAsync(
+            (AdmissionActivities activities) => activities.ReleaseAdmissionAsync(input.OrderId),
+            Compensation(token, Options.GateTaskQueue));
+        Note(released ? "admission given back to the gate" : "nothing to give back to the gate");
+    }
+
+    private async Task ReleaseStockAsync(CancellationToken token)
+    {
+        var released = await Workflow.ExecuteActivityAsync(
+            (InventoryActivities activities) => activities.ReleaseStockAsync(input.OrderId),
+            Compensation(token));
+        Note(released.Outcome == StockOutcome.Released ? "stock released to the database" : "no stock to release in the database");
+    }
+
+    private async Task RefundCapturedPaymentAsync(CancellationToken token)
+    {
+        if (!paymentCaptured)
+        {
+            return;
+        }
+
+        await Workflow.ExecuteActivityAsync(
+            (PaymentActivities activities) => activities.RefundPaymentAsync(new(input.OrderId, payment!.PaymentId, payment.Amount, "order failed")),
+            Compensation(token));
+        lateOrRefundedPaymentIds.Add(payment!.PaymentId);
+        Note($"payment {payment.PaymentId} refunded");
+    }
+
+    private async Task TransitionAsync(OrderStatus next, string what)
+    {
+        status = next;
+        Note(what);
+        await PersistAsync(Workflow.CancellationToken);
+    }
+
+    /// <summary>Writes the order's row (and its search attributes) so it can be listed and shown after its history is gone.</summary>
+    private async Task PersistAsync(CancellationToken token)
+    {
+        UpsertSearchAttributes();
+        var snapshot = Snapshot();
+        await Workflow.ExecuteActivityAsync((OrderRecordActivities activities) => activities.RecordOrderAsync(snapshot), Compensation(token));
+    }
+
+    private OrderSnapshot Snapshot() => new(Status(), input.IdempotencyKey, Workflow.UtcNow);
+
+    private void UpsertSearchAttributes()
+    {
+        if (Options.UpsertSearchAttributes)
+        {
+            Workflow.UpsertTypedSearchAttributes(
+                OrderStatusAttribute.ValueSet(status.ToWire()),
+                input.UserId is null ? UserIdAttribute.ValueUnset() : UserIdAttribute.ValueSet(input.UserId));
+        }
+    }
+
+    private void Note(string what) => timeline.Add(new TimelineEntry(Workflow.UtcNow, what));
+
+    private static ActivityOptions Compensation(CancellationToken token, string? taskQueue = null) =>
+        new() { StartToCloseTimeout = TimeSpan.FromSeconds(30), RetryPolicy = UntilItSucceeds, CancellationToken = token, TaskQueue = taskQueue };
+
+    private static RetryPolicy BoundedRetry(int maximumAttempts, params string[] nonRetryable) => new()
+    {
+        InitialInterval = TimeSpan.FromSeconds(1),
+        BackoffCoefficient = 2,
+        MaximumInterval = TimeSpan.FromSeconds(30),
+        MaximumAttempts = maximumAttempts,
+        NonRetryableErrorTypes = nonRetryable,
+    };
+
+    private static string RootMessage(Exception error)
+    {
+        while (error.InnerException is not null)
+        {
+            error = error.InnerException;
+        }
+
+        return error.Message;
+    }
+}

@@ -1,0 +1,43 @@
+using Microsoft.Extensions.Configuration;
+
+namespace OmniFlow.Fulfillment.Orders;
+
+/// <summary>The <c>Temporal</c> configuration section shared by the Api and the Worker.</summary>
+public sealed class TemporalSettings
+{
+    public const string Section = "Temporal";
+
+    public string Address { get; set; } = "127.0.0.1:7233";
+
+    public string Namespace { get; set; } = "default";
+
+    /// <summary>Where order workflows and their activities run (the Worker).</summary>
+    public string TaskQueue { get; set; } = "omniflow-orders";
+
+    /// <summary>Where the activities that touch the admission gate run (the Api, which owns the gate).</summary>
+    public string GateTaskQueue { get; set; } = "omniflow-gate";
+
+    /// <summary>Upsert the OrderStatus and UserId search attributes; the Worker registers them at start.</summary>
+    public bool SearchAttributes { get; set; } = true;
+
+    public static TemporalSettings From(IConfiguration configuration) =>
+        configuration.GetSection(Section).Get<TemporalSettings>() ?? new TemporalSettings();
+}
+
+/// <summary>The <c>Orders</c> configuration section: the settings each order workflow is started with.</summary>
+public sealed class OrdersSettings
+{
+    public const string Section = "Orders";
+
+    public decimal AuditThreshold { get; set; } = 10_000m;
+
+    public TimeSpan AuditTimeout { get; set; } = TimeSpan.FromHours(24);
+
+    public TimeSpan PaymentTimeout { get; set; } = TimeSpan.FromMinutes(30);
+
+    public static OrdersSettings From(IConfiguration configuration) =>
+        configuration.GetSection(Section).Get<OrdersSettings>() ?? new OrdersSettings();
+
+    public OrderWorkflowOptions ToWorkflowOptions(TemporalSettings temporal) =>
+        new(AuditThreshold, AuditTimeout, PaymentTimeout, temporal.GateTaskQueue, temporal.SearchAttributes);
+}

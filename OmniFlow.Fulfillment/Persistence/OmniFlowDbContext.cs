@@ -1,0 +1,80 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+
+namespace OmniFlow.Fulfillment.Persistence;
+
+/// <summary>
+/// The OmniFlow model. One subclass per provider owns that provider's migrations and its way of taking write locks,
+/// so the code that uses the database stays on one path.
+/// </summary>
+public abstract class OmniFlowDbContext(DbContextOptions options) : DbContext(options)
+{
+    public DbSet<Product> Products => Set<Product>();
+
+    public DbSet<Order> Orders => Set<Order>();
+
+    public DbSet<OrderLine> OrderLines => Set<OrderLine>();
+
+    public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
+
+    public DbSet<InventoryLedgerEntry> InventoryLedger => Set<InventoryLedgerEntry>();
+
+    /// <summary>Starts a transaction whose writes are serialised by row locks (MySQL) or the single-writer lock (SQLite).</summary>
+    public abstract Task<IDbContextTransaction> BeginWriteTransactionAsync(CancellationToken cancellationToken);
+
+    /// <summary>Reads the products named by <paramref name="skus"/>, locking them in sku order until the transaction ends.</summary>
+    public abstract Task<List<Product>> LockProductsAsync(IReadOnlyCollection<string> skus, CancellationToken cancellationToken);
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<Product>(product =>
+        {
+            product.HasKey(p => p.Sku);
+            product.Property(p => p.Sku).HasMaxLength(64);
+            product.Property(p => p.Name).HasMaxLength(200);
+            product.Property(p => p.Price).HasPrecision(18, 2);
+            product.Property(p => p.Warehouse).HasMaxLength(64);
+            product.Property(p => p.Version).IsConcurrencyToken();
+        });
+
+        modelBuilder.Entity<Order>(order =>
+        {
+            order.HasKey(o => o.Id);
+            order.Property(o => o.Id).HasMaxLength(64);
+            order.Property(o => o.UserId).HasMaxLength(128);
+            order.Property(o => o.Amount).HasPrecision(18, 2);
+            order.Property(o => o.Status).HasMaxLength(32);
+            order.Property(o => o.IdempotencyKey).HasMaxLength(200);
+            order.HasIndex(o => o.IdempotencyKey).IsUnique();
+            order.HasIndex(o => o.Status);
+            order.HasMany(o => o.Lines).WithOne().HasForeignKey(l => l.OrderId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<OrderLine>(line =>
+        {
+            line.HasKey(l => new { l.OrderId, l.Sku });
+            line.Property(l => l.Sku).HasMaxLength(64);
+            line.Property(l => l.Warehouse).HasMaxLength(64);
+            line.HasIndex(l => l.Sku);
+        });
+
+        modelBuilder.Entity<IdempotencyRecord>(record =>
+        {
+            record.HasKey(r => r.Key);
+            record.Property(r => r.Key).HasMaxLength(200);
+            record.Property(r => r.Operation).HasMaxLength(64);
+        });
+
+        modelBuilder.Entity<InventoryLedgerEntry>(entry =>
+        {
+            entry.ToTable("InventoryLedger");
+            entry.HasKey(e => e.Id);
+            entry.Property(e => e.OrderId).HasMaxLength(64);
+            entry.Property(e => e.Sku).HasMaxLength(64);
+            entry.Property(e => e.Kind).HasConversion<string>().HasMaxLength(16);
+            entry.Property(e => e.IdempotencyKey).HasMaxLength(200);
+            entry.HasIndex(e => e.OrderId);
+            entry.HasIndex(e => e.Sku);
+        });
+    }
+}

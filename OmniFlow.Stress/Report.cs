@@ -1,0 +1,71 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace OmniFlow.Stress;
+
+/// <summary>The run's outcome, for people (text) and for scripts (one JSON line, printed last).</summary>
+public sealed record Report(StressOptions Options, LoadResult Load, InvariantOutcome Invariant)
+{
+    private static readonly JsonSerializerOptions JsonOptions = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    public bool Passed => Invariant.Holds && Load.ServerErrors == 0;
+
+    public int ExitCode => Passed ? 0 : 1;
+
+    /// <summary>From the first request until every admitted order was reserved and stored.</summary>
+    public TimeSpan EndToEnd => Load.Elapsed + Invariant.SettledAfter;
+
+    public double OrdersPerSecond => Load.Admitted / Math.Max(EndToEnd.TotalSeconds, 1e-9);
+
+    public string ToText()
+    {
+        var latency = Load.Latency;
+        var codes = string.Join("  ", Load.StatusCodes.OrderBy(pair => pair.Key)
+            .Select(pair => $"{(pair.Key == LoadResult.NoResponse ? "no response" : pair.Key.ToString())}: {pair.Value}"));
+        var snapshot = Invariant.Snapshot;
+        var lines = new List<string>
+        {
+            $"target        {Options.Url}  sku {Options.Sku}  stock {Options.Stock}  concurrency {Options.Concurrency}",
+            $"requests      {Load.Requests} in {Load.Elapsed.TotalSeconds:0.00} s = {Load.RequestsPerSecond:0} req/s",
+            $"latency       p50 {Ms(latency.ValueAtPercentile(50))}  p90 {Ms(latency.ValueAtPercentile(90))}  " +
+            $"p99 {Ms(latency.ValueAtPercentile(99))}  max {Ms(latency.Max)}",
+            $"status codes  {codes}",
+            $"admitted      {Load.Admitted}",
+            snapshot is null
+                ? "store         unreadable"
+                : $"store         gate sold {snapshot.GateSold}, database reserved {snapshot.DatabaseReserved}, database orders {snapshot.DatabaseOrders}",
+            $"settled       {Invariant.SettledAfter.TotalSeconds:0.0} s after the load; end to end {OrdersPerSecond:0.0} orders/s " +
+            $"(admitted / (load + settle) = {Load.Admitted} / {EndToEnd.TotalSeconds:0.00} s)",
+            Invariant.Holds
+                ? "invariant     holds: admitted = gate sold = reserved = orders"
+                : $"invariant     VIOLATED: {string.Join("; ", Invariant.Violations)}",
+        };
+        if (Load.ServerErrors > 0)
+        {
+            lines.Add($"server errors {Load.ServerErrors} (5xx)");
+        }
+
+        lines.Add(Passed ? "result        PASS" : "result        FAIL");
+        return string.Join(Environment.NewLine, lines);
+    }
+
+    public string ToJson() => JsonSerializer.Serialize(new JsonLine(
+        Options.Url.ToString(), Options.Sku, Options.Stock, Options.Concurrency, Load.Requests,
+        Math.Round(Load.Elapsed.TotalSeconds, 3), Math.Round(Load.RequestsPerSecond, 1),
+        Load.Latency.ValueAtPercentile(50), Load.Latency.ValueAtPercentile(90), Load.Latency.ValueAtPercentile(99), Load.Latency.Max,
+        Load.StatusCodes.OrderBy(pair => pair.Key).ToDictionary(pair => pair.Key.ToString(), pair => pair.Value),
+        Load.Admitted, Invariant.Snapshot?.GateSold, Invariant.Snapshot?.DatabaseReserved, Invariant.Snapshot?.DatabaseOrders,
+        Math.Round(Invariant.SettledAfter.TotalSeconds, 3), Math.Round(OrdersPerSecond, 1),
+        Invariant.Holds, Invariant.Violations, Load.ServerErrors, Passed), JsonOptions);
+
+    private static string Ms(long microseconds) => $"{microseconds / 1000.0:0.0} ms";
+
+    private sealed record JsonLine(
+        string Url, string Sku, int Stock, int Concurrency, long Requests, double ElapsedSeconds, double RequestsPerSecond,
+        [property: JsonPropertyName("p50_us")] long P50Us,
+        [property: JsonPropertyName("p90_us")] long P90Us,
+        [property: JsonPropertyName("p99_us")] long P99Us,
+        [property: JsonPropertyName("max_us")] long MaxUs,
+        Dictionary<string, long> StatusCodes, long Admitted, int? GateSold, int? DatabaseReserved, int? DatabaseOrders,
+        double SettleSeconds, double OrdersPerSecond, bool InvariantHolds, IReadOnlyList<string> Violations, long ServerErrors, bool Passed);
+}

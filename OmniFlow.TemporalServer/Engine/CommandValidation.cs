@@ -1,0 +1,69 @@
+using Temporalio.Api.Command.V1;
+using Temporalio.Api.Enums.V1;
+
+namespace OmniFlow.TemporalServer.Engine;
+
+/// <summary>Checks a workflow task's commands before anything is written; a bad one fails the task with its cause.</summary>
+public static class CommandValidation
+{
+    public sealed record Rejection(WorkflowTaskFailedCause Cause, string Message);
+
+    public static Rejection? Validate(IEnumerable<Command> commands)
+    {
+        foreach (var command in commands)
+        {
+            var rejection = command.AttributesCase switch
+            {
+                Command.AttributesOneofCase.ScheduleActivityTaskCommandAttributes =>
+                    ValidateActivity(command.ScheduleActivityTaskCommandAttributes),
+                Command.AttributesOneofCase.StartTimerCommandAttributes =>
+                    string.IsNullOrEmpty(command.StartTimerCommandAttributes.TimerId)
+                        ? new Rejection(WorkflowTaskFailedCause.BadStartTimerAttributes, "TimerId is not set.")
+                        : null,
+                Command.AttributesOneofCase.StartChildWorkflowExecutionCommandAttributes =>
+                    ValidateChild(command.StartChildWorkflowExecutionCommandAttributes),
+                Command.AttributesOneofCase.None or Command.AttributesOneofCase.ProtocolMessageCommandAttributes =>
+                    new Rejection(WorkflowTaskFailedCause.UnhandledCommand, $"Command {command.CommandType} is not supported."),
+                _ => null,
+            };
+            if (rejection is not null)
+            {
+                return rejection;
+            }
+        }
+
+        return null;
+    }
+
+    private static Rejection? ValidateActivity(ScheduleActivityTaskCommandAttributes attributes)
+    {
+        if (string.IsNullOrEmpty(attributes.ActivityId) || string.IsNullOrEmpty(attributes.ActivityType?.Name))
+        {
+            return new Rejection(WorkflowTaskFailedCause.BadScheduleActivityAttributes, "ActivityId and ActivityType are required.");
+        }
+
+        var scheduleToClose = attributes.ScheduleToCloseTimeout?.ToTimeSpan() ?? TimeSpan.Zero;
+        var startToClose = attributes.StartToCloseTimeout?.ToTimeSpan() ?? TimeSpan.Zero;
+        return scheduleToClose <= TimeSpan.Zero && startToClose <= TimeSpan.Zero
+            ? new Rejection(WorkflowTaskFailedCause.BadScheduleActivityAttributes, "A valid StartToClose or ScheduleToClose timeout is not set on the command.")
+            : null;
+    }
+
+    private static Rejection? ValidateChild(StartChildWorkflowExecutionCommandAttributes attributes)
+    {
+        const WorkflowTaskFailedCause cause = WorkflowTaskFailedCause.BadStartChildExecutionAttributes;
+        if (string.IsNullOrEmpty(attributes.WorkflowId) || string.IsNullOrEmpty(attributes.WorkflowType?.Name))
+        {
+            return new Rejection(cause, "WorkflowId and WorkflowType are required.");
+        }
+
+        if (attributes.RetryPolicy is { } policy && RetryPolicies.Invalid(policy) is { } invalidPolicy)
+        {
+            return new Rejection(cause, invalidPolicy);
+        }
+
+        return !string.IsNullOrEmpty(attributes.CronSchedule) && !CronSchedules.IsValid(attributes.CronSchedule)
+            ? new Rejection(cause, "invalid CronSchedule.")
+            : null;
+    }
+}

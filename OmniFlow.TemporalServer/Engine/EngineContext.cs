@@ -1,0 +1,44 @@
+using Microsoft.Extensions.Logging;
+using OmniFlow.TemporalServer.Matching;
+using OmniFlow.TemporalServer.Time;
+
+namespace OmniFlow.TemporalServer.Engine;
+
+/// <summary>What every run shares: the clock, the task queues, and a way to act on other runs.</summary>
+public sealed class EngineContext(IClock clock, ILoggerFactory loggerFactory)
+{
+    public IClock Clock { get; } = clock;
+
+    public TaskQueueRegistry<WorkflowQueueItem> WorkflowQueues { get; } = new();
+
+    public TaskQueueRegistry<ActivityDispatch> ActivityQueues { get; } = new();
+
+    public ILogger Logger { get; } = loggerFactory.CreateLogger("OmniFlow.TemporalServer.Engine");
+
+    /// <summary>Set by the engine: how runs reach other runs.</summary>
+    public IRunDirectory Directory { get; set; } = null!;
+
+    /// <summary>Runs an action outside the caller's lock; time stands still until it has run.</summary>
+    public void Post(Action action)
+    {
+        Clock.BeginWork();
+        ThreadPool.UnsafeQueueUserWorkItem(
+            state =>
+            {
+                try
+                {
+                    state.action();
+                }
+                catch (Exception ex)
+                {
+                    state.logger.LogError(ex, "A cross-run action failed");
+                }
+                finally
+                {
+                    state.clock.EndWork();
+                }
+            },
+            (action, clock: Clock, logger: Logger),
+            preferLocal: false);
+    }
+}

@@ -1,0 +1,399 @@
+using Google.Protobuf.WellKnownTypes;
+using OmniFlow.TemporalServer.Engine.StateMachines;
+using Temporalio.Api.Command.V1;
+using Temporalio.Api.Common.V1;
+using Temporalio.Api.Enums.V1;
+using Temporalio.Api.Failure.V1;
+using Temporalio.Api.History.V1;
+using Temporalio.Api.TaskQueue.V1;
+using Temporalio.Api.WorkflowService.V1;
+
+namespace OmniFlow.TemporalServer.Engine;
+
+public sealed partial class WorkflowRun
+{
+    private readonly Dictionary<long, ActivityMachine> _activities = [];
+
+    public IReadOnlyCollection<ActivityMachine> PendingActivities => _activities.Values;
+
+    private void ScheduleActivity(ScheduleActivityTaskCommandAttributes command, long completedEventId)
+    {
+        var scheduleToClose = command.ScheduleToCloseTimeout?.ToTimeSpan() ?? TimeSpan.Zero;
+        var startToClose = command.StartToCloseTimeout?.ToTimeSpan() ?? TimeSpan.Zero;
+        var scheduleToStart = command.ScheduleToStartTimeout?.ToTimeSpan() ?? TimeSpan.Zero;
+        if (startToClose <= TimeSpan.Zero)
+        {
+            startToClose = scheduleToClose;
+        }
+
+        if (scheduleToStart <= TimeSpan.Zero || (scheduleToClose > TimeSpan.Zero && scheduleToStart > scheduleToClose))
+        {
+            scheduleToStart = scheduleToClose;
+        }
+
+        var attributes = new ActivityTaskScheduledEventAttributes
+        {
+            ActivityId = command.ActivityId,
+            ActivityType = command.ActivityType,
+            TaskQueue = new TaskQueue
+            {
+                Name = string.IsNullOrEmpty(command.TaskQueue?.Name) ? TaskQueueName : command.TaskQueue.Name,
+                Kind = TaskQueueKind.Normal,
+            },
+            Header = command.Header,
+            Input = command.Input,
+            ScheduleToCloseTimeout = Duration.FromTimeSpan(scheduleToClose),
+            ScheduleToStartTimeout = Duration.FromTimeSpan(scheduleToStart),
+            StartToCloseTimeout = Duration.FromTimeSpan(startToClose),
+            HeartbeatTimeout = command.HeartbeatTimeout ?? Duration.FromTimeSpan(TimeSpan.Zero),
+            WorkflowTaskCompletedEventId = completedEventId,
+            RetryPolicy = RetryPolicies.WithDefaults(command.RetryPolicy),
+        };
+        var scheduled = Append(new HistoryEvent
+        {
+            EventType = EventType.ActivityTaskScheduled,
+            ActivityTaskScheduledEventAttributes = attributes,
+        });
+        var activity = new ActivityMachine(scheduled.EventId, attributes, Now);
+        _activities[scheduled.EventId] = activity;
+        if (activity.ScheduleToCloseDeadline is { } deadline)
+        {
+            activity.ScheduleToCloseTimer = Schedule(deadline, () => TimeOutActivity(activity, TimeoutType.ScheduleToClose));
+        }
+
+        DispatchActivityAttempt(activity);
+    }
+
+    private void DispatchActivityAttempt(ActivityMachine activity)
+    {
+        _context.Clock.BeginWork();
+        var scheduleToStart = activity.Attributes.ScheduleToStartTimeout.ToTimeSpan();
+        if (scheduleToStart > TimeSpan.Zero)
+        {
+            var attempt = activity.Attempt;
+            activity.AddAttemptTimer(Schedule(Now + scheduleToStart, () =>
+            {
+                if (activity.Phase == ActivityPhase.Scheduled && activity.Attempt == attempt)
+                {
+                    TimeOutActivity(activity, TimeoutType.ScheduleToStart);
+                }
+            }));
+        }
+
+        _context.ActivityQueues.Get(Namespace.Name, activity.Attributes.TaskQueue.Name)
+            .Add(new ActivityDispatch(this, activity.ScheduledEventId, activity.Attempt));
+    }
+
+    /// <summary>Starts the dispatched attempt for a poller; null when it went stale meanwhile.</summary>
+    public PollActivityTaskQueueResponse? TryStartActivity(ActivityDispatch dispatch, string identity, string requestId)
+    {
+        if (!IsOpen || !_activities.TryGetValue(dispatch.ScheduledEventId, out var activity) ||
+            activity.Phase != ActivityPhase.Scheduled || activity.Attempt != dispatch.Attempt)
+        {
+            return null;
+        }
+
+        activity.Start(identity ?? "", requestId, Now);
+        var attributes = activity.Attributes;
+        var attempt = activity.Attempt;
+        var startToClose = attributes.StartToCloseTimeout.ToTimeSpan();
+        if (startToClose > TimeSpan.Zero)
+        {
+            activity.AddAttemptTimer(Schedule(Now + startToClose, () =>
+            {
+                if (activity.Phase == ActivityPhase.Started && activity.Attempt == attempt)
+                {
+                    TimeOutActivity(activity, TimeoutType.StartToClose);
+                }
+            }));
+        }
+
+        activity.Heartbeat(null, Now, ScheduleHeartbeatTimeout(activity));
+        var token = new TaskToken(TaskTokenKind.ActivityTask, Namespace.Name, WorkflowId, RunId, activity.ScheduledEventId, attempt);
+        return new PollActivityTaskQueueResponse
+        {
+            TaskToken = token.ToByteString(),
+            WorkflowNamespace = Namespace.Name,
+            WorkflowType = Started.WorkflowType,
+            WorkflowExecution = Execution,
+            ActivityType = attributes.ActivityType,
+            ActivityId = attributes.ActivityId,
+            Header = attributes.Header,
+            Input = attributes.Input,
+            HeartbeatDetails = activity.HeartbeatDetails,
+            ScheduledTime = Timestamp.FromDateTimeOffset(activity.ScheduledTime),
+            CurrentAttemptScheduledTime = Timestamp.FromDateTimeOffset(activity.AttemptScheduledTime),
+            StartedTime = Timestamp.FromDateTimeOffset(Now),
+            Attempt = attempt,
+            ScheduleToCloseTimeout = attributes.ScheduleToCloseTimeout,
+            StartToCloseTimeout = attributes.StartToCloseTimeout,
+            HeartbeatTimeout = attributes.HeartbeatTimeout,
+            RetryPolicy = attributes.RetryPolicy,
+        };
+    }
+
+    private Time.ClockItem? ScheduleHeartbeatTimeout(ActivityMachine activity)
+    {
+        var heartbeatTimeout = activity.Attributes.HeartbeatTimeout?.ToTimeSpan() ?? TimeSpan.Zero;
+        if (heartbeatTimeout <= TimeSpan.Zero)
+        {
+            return null;
+        }
+
+        var attempt = activity.Attempt;
+        return Schedule(Now + heartbeatTimeout, () =>
+        {
+            if (activity.Phase == ActivityPhase.Started && activity.Attempt == attempt)
+            {
+                TimeOutActivity(activity, TimeoutType.Heartbeat);
+            }
+        });
+    }
+
+    public ActivityMachine RequireActivity(TaskToken token)
+    {
+        if (!IsOpen || !_activities.TryGetValue(token.ScheduledEventId, out var activity) || !activity.Matches(token))
+        {
+            throw Errors.NotFound("Activity task not found.");
+        }
+
+        return activity;
+    }
+
+    /// <summary>The token of the running attempt of an activity named by its id (the *ById calls).</summary>
+    public TaskToken TokenForActivityId(string activityId)
+    {
+        var activity = IsOpen
+            ? _activities.Values.FirstOrDefault(a => a.Attributes.ActivityId == activityId && a.Phase == ActivityPhase.Started)
+            : null;
+        return activity is null
+            ? throw Errors.NotFound("Activity task not found.")
+            : new TaskToken(TaskTokenKind.ActivityTask, Namespace.Name, WorkflowId, RunId, activity.ScheduledEventId, activity.Attempt);
+    }
+
+    public RecordActivityTaskHeartbeatResponse HeartbeatActivity(TaskToken token, Payloads? details)
+    {
+        var activity = RequireActivity(token);
+        activity.Heartbeat(details, Now, ScheduleHeartbeatTimeout(activity));
+        return new RecordActivityTaskHeartbeatResponse { CancelRequested = activity.CancelRequested };
+    }
+
+    public void CompleteActivity(TaskToken token, Payloads? result, string identity)
+    {
+        var activity = RequireActivity(token);
+        var started = EndActivity(activity, identity);
+        Observe(started, new HistoryEvent
+        {
+            EventType = EventType.ActivityTaskCompleted,
+            ActivityTaskCompletedEventAttributes = new()
+            {
+                Result = result,
+                ScheduledEventId = activity.ScheduledEventId,
+                StartedEventId = started is null ? 0 : PendingStartedEventId,
+                Identity = identity ?? "",
+            },
+        });
+    }
+
+    public void FailActivity(TaskToken token, Failure failure, Payloads? lastHeartbeatDetails, string identity)
+    {
+        var activity = RequireActivity(token);
+        activity.RecordHeartbeatDetails(lastHeartbeatDetails);
+        var (backoff, retryState) = activity.NextRetry(failure, Now);
+        if (backoff is { } delay)
+        {
+            RetryActivity(activity, failure, delay);
+            return;
+        }
+
+        var started = EndActivity(activity, identity, failure);
+        Observe(started, new HistoryEvent
+        {
+            EventType = EventType.ActivityTaskFailed,
+            ActivityTaskFailedEventAttributes = new()
+            {
+                Failure = failure,
+                ScheduledEventId = activity.ScheduledEventId,
+                StartedEventId = started is null ? 0 : PendingStartedEventId,
+                Identity = identity ?? "",
+                RetryState = retryState,
+            },
+        });
+    }
+
+    public void CancelActivity(TaskToken token, Payloads? details, string identity)
+    {
+        var activity = RequireActivity(token);
+        var started = EndActivity(activity, identity);
+        Observe(started, new HistoryEvent
+        {
+            EventType = EventType.ActivityTaskCanceled,
+            ActivityTaskCanceledEventAttributes = new()
+            {
+                Details = details,
+                LatestCancelRequestedEventId = activity.CancelRequestedEventId,
+                ScheduledEventId = activity.ScheduledEventId,
+                StartedEventId = started is null ? 0 : PendingStartedEventId,
+                Identity = identity ?? "",
+            },
+        });
+    }
+
+    private void RequestCancelActivity(long scheduledEventId, long completedEventId)
+    {
+        if (!_activities.TryGetValue(scheduledEventId, out var activity))
+        {
+            return;
+        }
+
+        var requested = Append(new HistoryEvent
+        {
+            EventType = EventType.ActivityTaskCancelRequested,
+            ActivityTaskCancelRequestedEventAttributes = new()
+            {
+                ScheduledEventId = scheduledEventId,
+                WorkflowTaskCompletedEventId = completedEventId,
+            },
+        });
+        activity.RequestCancel(requested.EventId);
+        if (activity.Phase == ActivityPhase.Started)
+        {
+            return;
+        }
+
+        // Not running: the cancellation takes effect at once, as no worker has to acknowledge it.
+        EndActivity(activity, "", writeStarted: false);
+        Observe(null, new HistoryEvent
+        {
+            EventType = EventType.ActivityTaskCanceled,
+            ActivityTaskCanceledEventAttributes = new()
+            {
+                LatestCancelRequestedEventId = requested.EventId,
+                ScheduledEventId = scheduledEventId,
+            },
+        });
+    }
+
+    private void RetryActivity(ActivityMachine activity, Failure failure, TimeSpan backoff)
+    {
+        var wasInFlight = activity.InFlight;
+        activity.BeginBackoff(failure);
+        var attempt = activity.Attempt;
+        activity.AddAttemptTimer(Schedule(Now + backoff, () =>
+        {
+            if (IsOpen && activity.Phase == ActivityPhase.BackingOff && activity.Attempt == attempt &&
+                _activities.ContainsKey(activity.ScheduledEventId))
+            {
+                activity.BeginNextAttempt(Now);
+                DispatchActivityAttempt(activity);
+            }
+        }));
+        if (wasInFlight)
+        {
+            _context.Clock.EndWork();
+        }
+    }
+
+    private void TimeOutActivity(ActivityMachine activity, TimeoutType timeoutType)
+    {
+        if (!IsOpen || !_activities.ContainsKey(activity.ScheduledEventId))
+        {
+            return;
+        }
+
+        var failure = new Failure
+        {
+            Message = $"activity {TimeoutName(timeoutType)} timeout",
+            TimeoutFailureInfo = new TimeoutFailureInfo
+            {
+                TimeoutType = timeoutType,
+                LastHeartbeatDetails = activity.HeartbeatDetails,
+            },
+        };
+        if (timeoutType is TimeoutType.StartToClose or TimeoutType.Heartbeat)
+        {
+            var (backoff, _) = activity.NextRetry(failure, Now);
+            if (backoff is { } delay)
+            {
+                RetryActivity(activity, failure, delay);
+                return;
+            }
+        }
+        else if (activity.LastFailure is not null)
+        {
+            failure.Cause = activity.LastFailure;
+        }
+
+        var wasStarted = activity.Phase == ActivityPhase.Started;
+        var started = EndActivity(activity, activity.Identity, failure, writeStarted: wasStarted || activity.Attempt > 1);
+        Observe(started, new HistoryEvent
+        {
+            EventType = EventType.ActivityTaskTimedOut,
+            ActivityTaskTimedOutEventAttributes = new()
+            {
+                Failure = failure,
+                ScheduledEventId = activity.ScheduledEventId,
+                StartedEventId = started is null ? 0 : PendingStartedEventId,
+                RetryState = timeoutType is TimeoutType.StartToClose or TimeoutType.Heartbeat
+                    ? RetryState.MaximumAttemptsReached
+                    : RetryState.Timeout,
+            },
+        });
+    }
+
+    private static string TimeoutName(TimeoutType type) => type switch
+    {
+        TimeoutType.StartToClose => "StartToClose",
+        TimeoutType.ScheduleToStart => "ScheduleToStart",
+        TimeoutType.ScheduleToClose => "ScheduleToClose",
+        TimeoutType.Heartbeat => "Heartbeat",
+        _ => type.ToString(),
+    };
+
+    /// <summary>
+    /// Removes the activity and builds its ActivityTaskStarted (for the last attempt, carrying its number and the
+    /// previous attempt's failure), written together with the closing event that follows it.
+    /// </summary>
+    private HistoryEvent? EndActivity(ActivityMachine activity, string identity, Failure? lastFailure = null, bool writeStarted = true)
+    {
+        if (activity.InFlight)
+        {
+            _context.Clock.EndWork();
+        }
+
+        activity.End();
+        _activities.Remove(activity.ScheduledEventId);
+        if (!writeStarted)
+        {
+            return null;
+        }
+
+        return new HistoryEvent
+        {
+            EventType = EventType.ActivityTaskStarted,
+            ActivityTaskStartedEventAttributes = new()
+            {
+                ScheduledEventId = activity.ScheduledEventId,
+                Identity = string.IsNullOrEmpty(identity) ? activity.Identity : identity,
+                RequestId = activity.RequestId,
+                Attempt = activity.Attempt,
+                LastFailure = activity.Attempt > 1 ? activity.LastFailure ?? lastFailure : null,
+            },
+        };
+    }
+
+    private void CloseActivities()
+    {
+        foreach (var activity in _activities.Values)
+        {
+            if (activity.InFlight)
+            {
+                _context.Clock.EndWork();
+            }
+
+            activity.End();
+        }
+
+        _activities.Clear();
+    }
+}

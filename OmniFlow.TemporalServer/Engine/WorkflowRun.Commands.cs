@@ -1,0 +1,145 @@
+using Temporalio.Api.Command.V1;
+using Temporalio.Api.Enums.V1;
+using Temporalio.Api.History.V1;
+
+namespace OmniFlow.TemporalServer.Engine;
+
+public sealed partial class WorkflowRun
+{
+    /// <summary>Turns one validated command into its events and entity state.</summary>
+    private void ApplyCommand(Command command, long completedEventId)
+    {
+        switch (command.AttributesCase)
+        {
+            case Command.AttributesOneofCase.ScheduleActivityTaskCommandAttributes:
+                ScheduleActivity(command.ScheduleActivityTaskCommandAttributes, completedEventId);
+                break;
+            case Command.AttributesOneofCase.RequestCancelActivityTaskCommandAttributes:
+                RequestCancelActivity(command.RequestCancelActivityTaskCommandAttributes.ScheduledEventId, completedEventId);
+                break;
+            case Command.AttributesOneofCase.StartTimerCommandAttributes:
+                StartTimer(command.StartTimerCommandAttributes, completedEventId);
+                break;
+            case Command.AttributesOneofCase.CancelTimerCommandAttributes:
+                CancelTimer(command.CancelTimerCommandAttributes.TimerId, completedEventId);
+                break;
+            case Command.AttributesOneofCase.CompleteWorkflowExecutionCommandAttributes:
+                CompleteRun(command.CompleteWorkflowExecutionCommandAttributes, completedEventId);
+                break;
+            case Command.AttributesOneofCase.FailWorkflowExecutionCommandAttributes:
+                FailRun(command.FailWorkflowExecutionCommandAttributes, completedEventId);
+                break;
+            case Command.AttributesOneofCase.CancelWorkflowExecutionCommandAttributes:
+                Close(
+                    new HistoryEvent
+                    {
+                        EventType = EventType.WorkflowExecutionCanceled,
+                        WorkflowExecutionCanceledEventAttributes = new()
+                        {
+                            Details = command.CancelWorkflowExecutionCommandAttributes.Details,
+                            WorkflowTaskCompletedEventId = completedEventId,
+                        },
+                    },
+                    WorkflowExecutionStatus.Canceled);
+                break;
+            case Command.AttributesOneofCase.ContinueAsNewWorkflowExecutionCommandAttributes:
+                ContinueAsNew(command.ContinueAsNewWorkflowExecutionCommandAttributes, completedEventId);
+                break;
+            case Command.AttributesOneofCase.RecordMarkerCommandAttributes:
+                var marker = command.RecordMarkerCommandAttributes;
+                var recorded = new MarkerRecordedEventAttributes
+                {
+                    MarkerName = marker.MarkerName,
+                    Header = marker.Header,
+                    Failure = marker.Failure,
+                    WorkflowTaskCompletedEventId = completedEventId,
+                };
+                recorded.Details.Add(marker.Details);
+                Append(new HistoryEvent { EventType = EventType.MarkerRecorded, MarkerRecordedEventAttributes = recorded });
+                break;
+            case Command.AttributesOneofCase.UpsertWorkflowSearchAttributesCommandAttributes:
+                var upsert = command.UpsertWorkflowSearchAttributesCommandAttributes.SearchAttributes;
+                foreach (var field in upsert?.IndexedFields ?? [])
+                {
+                    SearchAttributes.IndexedFields[field.Key] = field.Value;
+                }
+
+                Append(new HistoryEvent
+                {
+                    EventType = EventType.UpsertWorkflowSearchAttributes,
+                    UpsertWorkflowSearchAttributesEventAttributes = new()
+                    {
+                        SearchAttributes = upsert,
+                        WorkflowTaskCompletedEventId = completedEventId,
+                    },
+                });
+                break;
+            case Command.AttributesOneofCase.ModifyWorkflowPropertiesCommandAttributes:
+                var memo = command.ModifyWorkflowPropertiesCommandAttributes.UpsertedMemo;
+                foreach (var field in memo?.Fields ?? [])
+                {
+                    Memo.Fields[field.Key] = field.Value;
+                }
+
+                Append(new HistoryEvent
+                {
+                    EventType = EventType.WorkflowPropertiesModified,
+                    WorkflowPropertiesModifiedEventAttributes = new()
+                    {
+                        UpsertedMemo = memo,
+                        WorkflowTaskCompletedEventId = completedEventId,
+                    },
+                });
+                break;
+            case Command.AttributesOneofCase.StartChildWorkflowExecutionCommandAttributes:
+                StartChild(command.StartChildWorkflowExecutionCommandAttributes, completedEventId);
+                break;
+            case Command.AttributesOneofCase.SignalExternalWorkflowExecutionCommandAttributes:
+                SignalExternal(command.SignalExternalWorkflowExecutionCommandAttributes, completedEventId);
+                break;
+            case Command.AttributesOneofCase.RequestCancelExternalWorkflowExecutionCommandAttributes:
+                RequestCancelExternal(command.RequestCancelExternalWorkflowExecutionCommandAttributes, completedEventId);
+                break;
+            default:
+                throw new InvalidOperationException($"Command {command.AttributesCase} passed validation but has no handler.");
+        }
+    }
+
+    private void CompleteRun(CompleteWorkflowExecutionCommandAttributes command, long completedEventId)
+    {
+        var nextRunId = StartSuccessor(NextCronRun(), null, command.Result);
+        Close(
+            new HistoryEvent
+            {
+                EventType = EventType.WorkflowExecutionCompleted,
+                WorkflowExecutionCompletedEventAttributes = new()
+                {
+                    Result = command.Result,
+                    WorkflowTaskCompletedEventId = completedEventId,
+                    NewExecutionRunId = nextRunId,
+                },
+            },
+            WorkflowExecutionStatus.Completed);
+    }
+
+    private void FailRun(FailWorkflowExecutionCommandAttributes command, long completedEventId)
+    {
+        var (successor, retryState) = SuccessorAfterFailure(command.Failure);
+        // A retry starts afresh; a cron run after a failure keeps the last successful run's result.
+        var lastCompletionResult = successor?.Initiator == ContinueAsNewInitiator.CronSchedule ? Started.LastCompletionResult : null;
+        var nextRunId = StartSuccessor(successor, command.Failure, lastCompletionResult);
+        Close(
+            new HistoryEvent
+            {
+                EventType = EventType.WorkflowExecutionFailed,
+                WorkflowExecutionFailedEventAttributes = new()
+                {
+                    Failure = command.Failure,
+                    RetryState = retryState,
+                    WorkflowTaskCompletedEventId = completedEventId,
+                    NewExecutionRunId = nextRunId,
+                },
+            },
+            WorkflowExecutionStatus.Failed);
+    }
+}

@@ -1,0 +1,324 @@
+using Google.Protobuf.WellKnownTypes;
+using OmniFlow.TemporalServer.Engine.StateMachines;
+using Temporalio.Api.Command.V1;
+using Temporalio.Api.Enums.V1;
+using Temporalio.Api.Failure.V1;
+using Temporalio.Api.History.V1;
+using Temporalio.Api.TaskQueue.V1;
+using Temporalio.Api.WorkflowService.V1;
+
+namespace OmniFlow.TemporalServer.Engine;
+
+public sealed partial class WorkflowRun
+{
+    private static readonly TimeSpan DefaultWorkflowTaskTimeout = TimeSpan.FromSeconds(10);
+
+    private TimeSpan WorkflowTaskTimeout =>
+        Started.WorkflowTaskTimeout?.ToTimeSpan() is { } timeout && timeout > TimeSpan.Zero
+            ? timeout
+            : DefaultWorkflowTaskTimeout;
+
+    private void EnsureWorkflowTask()
+    {
+        if (IsOpen && Task is null && !_firstTaskDelayed && !_completingTask)
+        {
+            ScheduleWorkflowTask(1);
+        }
+    }
+
+    /// <summary>The worker's sticky queue (its cache of this run), while it wants tasks there.</summary>
+    private string? _stickyQueue;
+    private TimeSpan _stickyScheduleToStart;
+
+    public void ResetStickiness() => _stickyQueue = null;
+
+    private HistoryEvent WorkflowTaskScheduledEvent(int attempt) => new()
+    {
+        EventType = EventType.WorkflowTaskScheduled,
+        WorkflowTaskScheduledEventAttributes = new()
+        {
+            TaskQueue = new TaskQueue { Name = TaskQueueName, Kind = TaskQueueKind.Normal },
+            StartToCloseTimeout = Duration.FromTimeSpan(WorkflowTaskTimeout),
+            Attempt = attempt,
+        },
+    };
+
+    /// <summary>Schedules a workflow task; a retry (attempt ≥ 2) is transient and writes nothing yet.</summary>
+    private void ScheduleWorkflowTask(int attempt)
+    {
+        var scheduledEventId = attempt > 1 ? History.LastEventId + 1 : Append(WorkflowTaskScheduledEvent(attempt)).EventId;
+        var task = new WorkflowTaskMachine(scheduledEventId, attempt, Now);
+        Task = task;
+        _context.Clock.BeginWork();
+        if (_stickyQueue is { } sticky)
+        {
+            _context.WorkflowQueues.Get(Namespace.Name, sticky).Add(new WorkflowTaskDispatch(this, scheduledEventId, attempt, Sticky: true));
+            // A worker that stopped polling its sticky queue loses the task to the normal queue after a while.
+            Schedule(Now + _stickyScheduleToStart, () =>
+            {
+                if (ReferenceEquals(Task, task) && task.Phase == WorkflowTaskPhase.Scheduled)
+                {
+                    _stickyQueue = null;
+                    _context.WorkflowQueues.Get(Namespace.Name, TaskQueueName).Add(new WorkflowTaskDispatch(this, task.ScheduledEventId, task.Attempt));
+                }
+            });
+            return;
+        }
+
+        _context.WorkflowQueues.Get(Namespace.Name, TaskQueueName).Add(new WorkflowTaskDispatch(this, scheduledEventId, attempt));
+    }
+
+    /// <summary>Starts the dispatched task for a poller; null when the dispatch went stale meanwhile.</summary>
+    public PollWorkflowTaskQueueResponse? TryStartWorkflowTask(WorkflowTaskDispatch dispatch, string identity, string requestId)
+    {
+        if (!IsOpen || Task is not { Phase: WorkflowTaskPhase.Scheduled } task ||
+            task.ScheduledEventId != dispatch.ScheduledEventId || task.Attempt != dispatch.Attempt ||
+            (dispatch.Sticky && _stickyQueue is null))
+        {
+            return null;
+        }
+
+        if (task.Transient && task.ScheduledEventId != History.LastEventId + 1)
+        {
+            // Events were written while the retry waited: it is no longer a mere retry, and is written as a first attempt.
+            task.BecomeNormal(Append(WorkflowTaskScheduledEvent(1)).EventId);
+        }
+
+        var started = new HistoryEvent
+        {
+            EventType = EventType.WorkflowTaskStarted,
+            WorkflowTaskStartedEventAttributes = new()
+            {
+                ScheduledEventId = task.ScheduledEventId,
+                Identity = identity ?? "",
+                RequestId = requestId,
+                HistorySizeBytes = HistorySizeBytes(),
+            },
+        };
+        IReadOnlyList<HistoryEvent> unwritten = [];
+        if (task.Transient)
+        {
+            var scheduled = WorkflowTaskScheduledEvent(task.Attempt);
+            Stamp(scheduled, task.ScheduledEventId, task.ScheduledTime);
+            Stamp(started, task.ScheduledEventId + 1, Now);
+            unwritten = [scheduled, started];
+        }
+        else
+        {
+            Append(started);
+        }
+
+        var timeout = Schedule(Now + WorkflowTaskTimeout, () => TimeOutWorkflowTask(task));
+        task.Start(started.EventId, Now, timeout, unwritten);
+
+        var token = new TaskToken(TaskTokenKind.WorkflowTask, Namespace.Name, WorkflowId, RunId, task.ScheduledEventId, task.Attempt);
+        var response = new PollWorkflowTaskQueueResponse
+        {
+            TaskToken = token.ToByteString(),
+            WorkflowExecution = Execution,
+            WorkflowType = Started.WorkflowType,
+            PreviousStartedEventId = LastCompletedStartedEventId,
+            StartedEventId = started.EventId,
+            Attempt = task.Attempt,
+            // On the sticky queue the worker has the run cached: it gets only what happened since its last task.
+            History = History.Slice(dispatch.Sticky ? LastCompletedStartedEventId + 1 : 1, History.LastEventId),
+            WorkflowExecutionTaskQueue = new TaskQueue { Name = TaskQueueName, Kind = TaskQueueKind.Normal },
+            ScheduledTime = Timestamp.FromDateTimeOffset(task.ScheduledTime),
+            StartedTime = Timestamp.FromDateTimeOffset(task.StartedTime),
+        };
+        response.History.Events.Add(unwritten.Select(e => e.Clone()));
+        return response;
+    }
+
+    private static void Stamp(HistoryEvent historyEvent, long eventId, DateTimeOffset time)
+    {
+        historyEvent.EventId = eventId;
+        historyEvent.TaskId = eventId;
+        historyEvent.EventTime = Timestamp.FromDateTimeOffset(time);
+    }
+
+    /// <summary>A transient task that completes is written now: its Scheduled and Started events, then what follows.</summary>
+    private void WriteTransientEvents(WorkflowTaskMachine task)
+    {
+        if (!task.Transient)
+        {
+            return;
+        }
+
+        var scheduled = Append(task.Unwritten[0].Clone());
+        var started = task.Unwritten[1].Clone();
+        started.WorkflowTaskStartedEventAttributes.ScheduledEventId = scheduled.EventId;
+        Append(started);
+        task.Written(scheduled.EventId, started.EventId);
+    }
+
+    private long HistorySizeBytes() => History.Events.Sum(e => (long)e.CalculateSize());
+
+    private WorkflowTaskMachine RequireTask(TaskToken token)
+    {
+        if (!IsOpen || Task is not { } task || !task.Matches(token))
+        {
+            throw Errors.NotFound("Workflow task not found.");
+        }
+
+        return task;
+    }
+
+    public RespondWorkflowTaskCompletedResponse CompleteWorkflowTask(TaskToken token, RespondWorkflowTaskCompletedRequest request)
+    {
+        var task = RequireTask(token);
+        var closesRun = request.Commands.Any(c => IsClosingCommand(c.CommandType));
+        if (closesRun && _buffered.Count > 0)
+        {
+            // The workflow decided to close without seeing events that arrived meanwhile: let it see them first.
+            FailTask(task, WorkflowTaskFailedCause.UnhandledCommand, null, request.Identity);
+            return new RespondWorkflowTaskCompletedResponse();
+        }
+
+        if (CommandValidation.Validate(request.Commands) is { } rejection)
+        {
+            FailTask(task, rejection.Cause, new Failure { Message = rejection.Message }, request.Identity);
+            throw Errors.InvalidArgument(rejection.Message);
+        }
+
+        task.End();
+        Task = null;
+        _completingTask = true;
+        try
+        {
+            WriteTransientEvents(task);
+            var completed = Append(new HistoryEvent
+            {
+                EventType = EventType.WorkflowTaskCompleted,
+                WorkflowTaskCompletedEventAttributes = new()
+                {
+                    ScheduledEventId = task.ScheduledEventId,
+                    StartedEventId = task.StartedEventId,
+                    Identity = request.Identity ?? "",
+                    BinaryChecksum = request.BinaryChecksum ?? "",
+                    SdkMetadata = request.SdkMetadata,
+                    MeteringMetadata = request.MeteringMetadata,
+                    WorkerVersion = request.WorkerVersionStamp,
+                },
+            });
+            LastCompletedStartedEventId = task.StartedEventId;
+            if (request.StickyAttributes?.WorkerTaskQueue?.Name is { Length: > 0 } sticky)
+            {
+                _stickyQueue = sticky;
+                _stickyScheduleToStart = request.StickyAttributes.ScheduleToStartTimeout?.ToTimeSpan() is { } timeout && timeout > TimeSpan.Zero
+                    ? timeout
+                    : TimeSpan.FromSeconds(5);
+            }
+            else
+            {
+                _stickyQueue = null;
+            }
+
+            foreach (var command in request.Commands)
+            {
+                if (!IsOpen)
+                {
+                    break;
+                }
+
+                ApplyCommand(command, completed.EventId);
+            }
+
+            foreach (var result in request.QueryResults)
+            {
+                AnswerQuery(result.Key, result.Value);
+            }
+        }
+        finally
+        {
+            _completingTask = false;
+        }
+
+        if (IsOpen && (FlushBuffered() || request.ForceCreateNewWorkflowTask))
+        {
+            EnsureWorkflowTask();
+        }
+
+        _context.Clock.EndWork();
+        DispatchQueries();
+        return new RespondWorkflowTaskCompletedResponse();
+    }
+
+    public void FailWorkflowTask(TaskToken token, RespondWorkflowTaskFailedRequest request)
+    {
+        var task = RequireTask(token);
+        FailTask(task, request.Cause, request.Failure, request.Identity);
+    }
+
+    private void FailTask(WorkflowTaskMachine task, WorkflowTaskFailedCause cause, Failure? failure, string? identity)
+    {
+        task.End();
+        Task = null;
+        if (!task.Transient)
+        {
+            Append(new HistoryEvent
+            {
+                EventType = EventType.WorkflowTaskFailed,
+                WorkflowTaskFailedEventAttributes = new()
+                {
+                    ScheduledEventId = task.ScheduledEventId,
+                    StartedEventId = task.StartedEventId,
+                    Cause = cause,
+                    Failure = failure,
+                    Identity = identity ?? "",
+                },
+            });
+        }
+
+        RetryWorkflowTask(task);
+        _context.Clock.EndWork();
+    }
+
+    private void TimeOutWorkflowTask(WorkflowTaskMachine task)
+    {
+        if (!IsOpen || !ReferenceEquals(Task, task) || task.Phase != WorkflowTaskPhase.Started)
+        {
+            return;
+        }
+
+        Task = null;
+        if (!task.Transient)
+        {
+            Append(new HistoryEvent
+            {
+                EventType = EventType.WorkflowTaskTimedOut,
+                WorkflowTaskTimedOutEventAttributes = new()
+                {
+                    ScheduledEventId = task.ScheduledEventId,
+                    StartedEventId = task.StartedEventId,
+                    TimeoutType = TimeoutType.StartToClose,
+                },
+            });
+        }
+
+        RetryWorkflowTask(task);
+        _context.Clock.EndWork();
+    }
+
+    /// <summary>
+    /// Schedules the next attempt after a failure or timeout. As on a real server, a task that failed on the sticky
+    /// queue is first retried as attempt 1 on the normal queue, and events written meanwhile make the retry an
+    /// ordinary first attempt rather than a transient one.
+    /// </summary>
+    private void RetryWorkflowTask(WorkflowTaskMachine failed)
+    {
+        var nextAttempt = _stickyQueue is null ? failed.Attempt + 1 : 1;
+        _stickyQueue = null;
+        if (FlushBuffered())
+        {
+            nextAttempt = 1;
+        }
+
+        ScheduleWorkflowTask(nextAttempt);
+    }
+
+    private static bool IsClosingCommand(CommandType type) => type is CommandType.CompleteWorkflowExecution
+        or CommandType.FailWorkflowExecution
+        or CommandType.CancelWorkflowExecution
+        or CommandType.ContinueAsNewWorkflowExecution;
+}

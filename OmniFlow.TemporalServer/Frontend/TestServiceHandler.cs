@@ -1,0 +1,60 @@
+using ServiceDescriptor = Google.Protobuf.Reflection.ServiceDescriptor;
+using Google.Protobuf.WellKnownTypes;
+using OmniFlow.TemporalServer.Hosting;
+using OmniFlow.TemporalServer.Time;
+using Temporalio.Api.TestService.V1;
+
+namespace OmniFlow.TemporalServer.Frontend;
+
+/// <summary>temporal.api.testservice.v1.TestService: the time-skipping controls.</summary>
+public sealed class TestServiceHandler : ServiceHandler, IDescribedService
+{
+    public static ServiceDescriptor Descriptor => ServiceReflection.Descriptor.Services[0];
+
+    public TestServiceHandler(SchedulingClock clock)
+    {
+        Map<LockTimeSkippingRequest, LockTimeSkippingResponse>("LockTimeSkipping", _ =>
+        {
+            clock.LockSkipping();
+            return new LockTimeSkippingResponse();
+        });
+        Map<UnlockTimeSkippingRequest, UnlockTimeSkippingResponse>("UnlockTimeSkipping", _ =>
+            clock.UnlockSkipping()
+                ? new UnlockTimeSkippingResponse()
+                : throw Engine.Errors.FailedPrecondition("Time skipping is not locked."));
+        Map<SleepRequest, SleepResponse>("Sleep", async (request, context) =>
+        {
+            await SkipAsync(clock, clock.Now + request.Duration.ToTimeSpan(), context.CancellationToken);
+            return new SleepResponse();
+        });
+        Map<SleepRequest, SleepResponse>("UnlockTimeSkippingWithSleep", async (request, context) =>
+        {
+            await SkipAsync(clock, clock.Now + request.Duration.ToTimeSpan(), context.CancellationToken);
+            return new SleepResponse();
+        });
+        Map<SleepUntilRequest, SleepResponse>("SleepUntil", async (request, context) =>
+        {
+            await SkipAsync(clock, request.Timestamp.ToDateTimeOffset(), context.CancellationToken);
+            return new SleepResponse();
+        });
+        Map<Empty, GetCurrentTimeResponse>("GetCurrentTime", _ =>
+            new GetCurrentTimeResponse { Time = Timestamp.FromDateTimeOffset(clock.Now) });
+    }
+
+    /// <summary>Lets time skip (if nothing else holds it) until the clock reaches <paramref name="until"/>.</summary>
+    private static async Task SkipAsync(SchedulingClock clock, DateTimeOffset until, CancellationToken cancellationToken)
+    {
+        var unlocked = clock.UnlockSkipping();
+        try
+        {
+            await clock.WaitUntilAsync(until, cancellationToken);
+        }
+        finally
+        {
+            if (unlocked)
+            {
+                clock.LockSkipping();
+            }
+        }
+    }
+}

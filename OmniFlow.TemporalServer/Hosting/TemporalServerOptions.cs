@@ -1,0 +1,25 @@
+using Microsoft.Extensions.Logging;
+
+namespace OmniFlow.TemporalServer.Hosting;
+
+public sealed record TemporalServerOptions
+{
+    /// <summary>0 picks a free port.</summary>
+    public int Port { get; init; }
+
+    public string Host { get; init; } = "127.0.0.1";
+
+    /// <summary>Virtual time that jumps ahead whenever nothing is in flight (the test server); otherwise real time.</summary>
+    public bool TimeSkipping { get; init; }
+
+    /// <summary>Namespaces besides "default".</summary>
+    public IReadOnlyList<string> Namespaces { get; init; } = [];
+
+    /// <summary>Custom search attributes registered at start (name → type name, as the dev server's --search-attribute).</summary>
+    public IReadOnlyDictionary<string, string> SearchAttributes { get; init; } = new Dictionary<string, string>();
+
+    public LogLevel MinimumLogLevel { get; init; } = LogLevel.Warning;
+
+    /// <summary>An already bound listening socket (see <see cref="EarlyListener"/>); Host and Port are ignored then.</summary>
+    public System.Net.Sockets.Socket? Listener { get; init; }
+}

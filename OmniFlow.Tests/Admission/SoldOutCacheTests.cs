@@ -1,0 +1,93 @@
+using OmniFlow.Fulfillment.Admission;
+
+namespace OmniFlow.Tests.Admission;
+
+public sealed class SoldOutCacheTests
+{
+    private readonly ManualTimestamps time = new();
+
+    [Fact]
+    public void A_sold_out_answer_is_cached_until_the_sku_is_restocked()
+    {
+        var cache = Started();
+        cache.MarkSoldOut("phone", cache.BeginObservation());
+
+        Assert.True(cache.IsSoldOut("phone"));
+        Assert.False(cache.IsSoldOut("case"));
+
+        cache.Clear("phone");
+
+        Assert.False(cache.IsSoldOut("phone"));
+    }
+
+    [Fact]
+    public void An_answer_that_was_in_flight_during_a_restock_is_not_cached()
+    {
+        var cache = Started();
+        var observation = cache.BeginObservation();
+
+        cache.Clear("phone");
+        cache.MarkSoldOut("phone", observation);
+
+        Assert.False(cache.IsSoldOut("phone"));
+    }
+
+    [Fact]
+    public void Nothing_is_cached_before_the_cache_is_started()
+    {
+        var cache = new SoldOutCache(time, TimeSpan.FromMinutes(1));
+        cache.MarkSoldOut("phone", cache.BeginObservation());
+
+        Assert.False(cache.IsSoldOut("phone"));
+    }
+
+    [Fact]
+    public void A_suspended_cache_keeps_answering_and_records_nothing_new_until_it_resumes_empty()
+    {
+        var cache = Started();
+        cache.MarkSoldOut("phone", cache.BeginObservation());
+        var inFlight = cache.BeginObservation();
+
+        cache.Suspend();
+        cache.MarkSoldOut("case", inFlight);
+        cache.MarkSoldOut("case", cache.BeginObservation());
+
+        Assert.True(cache.IsSoldOut("phone"));
+        Assert.False(cache.IsSoldOut("case"));
+
+        cache.Resume();
+
+        Assert.False(cache.IsSoldOut("phone"));
+    }
+
+    [Fact]
+    public void An_entry_lives_no_longer_than_its_lifetime()
+    {
+        var cache = Started();
+        cache.MarkSoldOut("phone", cache.BeginObservation());
+
+        time.Advance(TimeSpan.FromSeconds(59));
+        Assert.True(cache.IsSoldOut("phone"));
+
+        time.Advance(TimeSpan.FromSeconds(2));
+        Assert.False(cache.IsSoldOut("phone"));
+    }
+
+    private SoldOutCache Started()
+    {
+        var cache = new SoldOutCache(time, TimeSpan.FromMinutes(1));
+        cache.Resume();
+        return cache;
+    }
+
+    private sealed class ManualTimestamps : TimeProvider
+    {
+        private long timestamp = 1_000;
+
+        public override long TimestampFrequency => 1_000;
+
+        public override long GetTimestamp() => timestamp;
+
+        public void Advance(TimeSpan by) => timestamp += (long)by.TotalMilliseconds;
+    }
+}

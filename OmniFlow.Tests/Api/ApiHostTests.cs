@@ -1,0 +1,115 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text;
+using Microsoft.Extensions.DependencyInjection;
+using OmniFlow.Api;
+using OmniFlow.Api.Security;
+using OmniFlow.Fulfillment.Persistence;
+
+namespace OmniFlow.Tests.Api;
+
+/// <summary>How the Api starts, and how it behaves when Temporal is not there.</summary>
+public sealed class ApiHostTests
+{
+    [Fact]
+    public void Outside_development_the_api_refuses_to_start_without_its_secrets()
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => ApiApp.Build(["--environment=Staging", "--Payments:WebhookSecret=set"]));
+
+        Assert.Contains("Admin:ApiKey", error.Message);
+        Assert.DoesNotContain("Payments:WebhookSecret", error.Message);
+        Assert.Contains("refuses to start", error.Message);
+    }
+
+    [Fact]
+    public async Task Development_has_default_secrets()
+    {
+        var folder = Directory.CreateTempSubdirectory("omniflow-dev-").FullName;
+        await using var app = ApiApp.Build(["--environment=Development", $"--ConnectionStrings:omniflowdb=Data Source={Path.Combine(folder, "db")}"]);
+
+        var secrets = app.Services.GetRequiredService<ApiSecrets>();
+
+        Assert.Equal(Encoding.UTF8.GetBytes(ApiSecrets.DevelopmentAdminKey), secrets.AdminKey);
+        Assert.Equal(Encoding.UTF8.GetBytes(ApiSecrets.DevelopmentWebhookSecret), secrets.WebhookSecret);
+    }
+
+    [Fact]
+    public async Task Without_temporal_an_order_is_503_and_its_admission_is_given_back()
+    {
+        var token = TestContext.Current.CancellationToken;
+        var folder = Directory.CreateTempSubdirectory("omniflow-no-temporal-").FullName;
+        await using var app = ApiApp.Build(
+        [
+            "--environment=Development",
+            "--urls=http://127.0.0.1:0",
+            $"--ConnectionStrings:omniflowdb=Data Source={Path.Combine(folder, "db")}",
+            $"--Temporal:Address=127.0.0.1:{ClosedPort()}",
+            "--Logging:LogLevel:Default=None",
+        ]);
+        await app.Services.MigrateOmniFlowDatabaseAsync(token);
+        await app.StartAsync(token);
+        using var http = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
+
+        using var put = new HttpRequestMessage(HttpMethod.Put, "/api/v1/products/NT-1")
+        {
+            Content = JsonContent.Create(new { name = "No Temporal", price = 1m, stock = 3, warehouse = "SH" }),
+        };
+        put.Headers.Add("X-Api-Key", ApiSecrets.DevelopmentAdminKey);
+        Assert.Equal(HttpStatusCode.OK, (await http.SendAsync(put, token)).StatusCode);
+
+        using var order = await http.PostAsync("/api/v1/orders",
+            new StringContent("""{"user_id": "u-1", "items": ["NT-1"], "amount": 1}""", Encoding.UTF8, "application/json"), token);
+        await Problems.AssertProblemAsync(order, HttpStatusCode.ServiceUnavailable);
+
+        var product = await Problems.JsonAsync(await http.GetAsync("/api/v1/products/NT-1", token), HttpStatusCode.OK);
+        Assert.Equal(3, product.GetProperty("gate_stock").GetInt32());
+        Assert.Equal(3, product.GetProperty("stock").GetInt32());
+
+        using var again = await http.PostAsync("/api/v1/orders",
+            new StringContent("""{"user_id": "u-1", "items": ["NT-1"], "amount": 1}""", Encoding.UTF8, "application/json"), token);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, again.StatusCode);
+
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/alive", token)).StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await http.GetAsync("/health", token)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/openapi/v1.json", token)).StatusCode);
+        await app.StopAsync(token);
+    }
+
+    [Fact]
+    public async Task The_order_endpoint_is_rate_limited_per_user_when_configured()
+    {
+        var token = TestContext.Current.CancellationToken;
+        var folder = Directory.CreateTempSubdirectory("omniflow-rate-").FullName;
+        await using var app = ApiApp.Build(
+        [
+            "--environment=Development",
+            "--urls=http://127.0.0.1:0",
+            $"--ConnectionStrings:omniflowdb=Data Source={Path.Combine(folder, "db")}",
+            $"--Temporal:Address=127.0.0.1:{ClosedPort()}",
+            "--Sales:RateLimit:PermitLimit=2",
+            "--Sales:RateLimit:Window=00:10:00",
+            "--Logging:LogLevel:Default=None",
+        ]);
+        await app.Services.MigrateOmniFlowDatabaseAsync(token);
+        await app.StartAsync(token);
+        using var http = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
+
+        Task<HttpResponseMessage> OrderAsync(string user) => http.PostAsync("/api/v1/orders",
+            new StringContent($$"""{"user_id": "{{user}}", "items": ["NO-SUCH"], "amount": 1}""", Encoding.UTF8, "application/json"), token);
+
+        Assert.Equal(HttpStatusCode.NotFound, (await OrderAsync("greedy")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await OrderAsync("greedy")).StatusCode);
+        var limited = await Problems.AssertProblemAsync(await OrderAsync("greedy"), HttpStatusCode.TooManyRequests);
+        Assert.Equal("rate limit exceeded", limited.GetProperty("error").GetString());
+        Assert.Equal(HttpStatusCode.NotFound, (await OrderAsync("patient")).StatusCode);
+        await app.StopAsync(token);
+    }
+
+    private static int ClosedPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

@@ -1,0 +1,384 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace OmniFlow.Tests.Api;
+
+/// <summary>Every order endpoint of the contract, over real HTTP against the whole system.</summary>
+public abstract class OrdersApiContract(OmniFlowSystem system)
+{
+    [Fact]
+    public async Task An_order_is_admitted_paid_and_completed()
+    {
+        system.EnsureAvailable();
+        var sku = ProductsApiTests.Sku();
+        await system.PutProductAsync(sku, 5);
+
+        using var created = await system.PostJsonAsync("/api/v1/orders", $$"""{"user_id": "u-42", "items": ["{{sku}}"], "amount": 100}""");
+        var accepted = await Problems.JsonAsync(created, HttpStatusCode.OK);
+        var orderId = accepted.GetProperty("order_id").GetString()!;
+        Assert.StartsWith("ORDER-", orderId);
+        Assert.True(Guid.TryParse(orderId["ORDER-".Length..], out _));
+        Assert.False(string.IsNullOrEmpty(accepted.GetProperty("run_id").GetString()));
+        Assert.False(string.IsNullOrEmpty(accepted.GetProperty("message").GetString()));
+
+        var pending = await system.WaitForStatusAsync(orderId, "PENDING_PAYMENT");
+        Assert.Equal("u-42", pending.GetProperty("user_id").GetString());
+        Assert.Equal(100m, pending.GetProperty("amount").GetDecimal());
+        Assert.Equal(JsonValueKind.String, pending.GetProperty("payment_deadline").ValueKind);
+        var item = Assert.Single(pending.GetProperty("items").EnumerateArray());
+        Assert.Equal(sku, item.GetProperty("sku").GetString());
+        Assert.Equal(1, item.GetProperty("quantity").GetInt32());
+        Assert.All(pending.GetProperty("timeline").EnumerateArray(), entry =>
+        {
+            Assert.Equal(JsonValueKind.String, entry.GetProperty("at").ValueKind);
+            Assert.False(string.IsNullOrEmpty(entry.GetProperty("event").GetString()));
+        });
+
+        using var paid = await system.PayAsync(orderId, "pay-1", 100m);
+        Assert.Equal(HttpStatusCode.Accepted, paid.StatusCode);
+        using var again = await system.PayAsync(orderId, "pay-1", 100m);
+        Assert.Equal(HttpStatusCode.Accepted, again.StatusCode);
+
+        var completed = await system.WaitForStatusAsync(orderId, "COMPLETED");
+        Assert.Contains(completed.GetProperty("timeline").EnumerateArray(), entry => entry.GetProperty("event").GetString() == "payment pay-1 captured");
+        var product = await system.GetProductAsync(sku);
+        Assert.Equal(4, product.GetProperty("stock").GetInt32());
+        Assert.Equal(4, product.GetProperty("gate_stock").GetInt32());
+
+        await WaitForStoredStatusAsync(orderId, "COMPLETED");
+
+        var found = new List<string>();
+        await foreach (var execution in system.Temporal.Client.ListWorkflowsAsync($"OrderStatus = 'COMPLETED' AND UserId = 'u-42' AND WorkflowId = '{orderId}'"))
+        {
+            found.Add(execution.Id);
+        }
+
+        Assert.Equal([orderId], found);
+    }
+
+    [Fact]
+    public async Task Sold_out_and_the_user_limit_are_429_with_error()
+    {
+        system.EnsureAvailable();
+        var sku = ProductsApiTests.Sku();
+        await system.PutProductAsync(sku, 1);
+        await system.CreateOrderAsync($$"""{"user_id": "u-1", "items": ["{{sku}}"], "amount": 100}""");
+
+        using var soldOut = await system.PostJsonAsync("/api/v1/orders", $$"""{"user_id": "u-2", "items": ["{{sku}}"], "amount": 100}""");
+        var problem = await Problems.AssertProblemAsync(soldOut, HttpStatusCode.TooManyRequests);
+        Assert.Equal("sold out", problem.GetProperty("error").GetString());
+
+        var other = ProductsApiTests.Sku();
+        await system.PutProductAsync(other, 10);
+        await system.CreateOrderAsync($$"""{"user_id": "u-3", "items": ["{{other}}"], "amount": 100}""");
+        using var limited = await system.PostJsonAsync("/api/v1/orders", $$"""{"user_id": "u-3", "items": ["{{other}}"], "amount": 100}""");
+        var limit = await Problems.AssertProblemAsync(limited, HttpStatusCode.TooManyRequests);
+        Assert.Equal("user limit reached", limit.GetProperty("error").GetString());
+        Assert.Equal(9, (await system.GetProductAsync(other)).GetProperty("gate_stock").GetInt32());
+    }
+
+    [Fact]
+    public async Task Bad_input_is_400_and_changes_nothing()
+    {
+        system.EnsureAvailable();
+        var sku = ProductsApiTests.Sku();
+        await system.PutProductAsync(sku, 5);
+
+        string[] bodies =
+        [
+            "{\"items\": [",
+            "not json",
+            "{\"items\": [], \"amount\": 100}",
+            "{\"amount\": 100}",
+            $$"""{"items": [{"sku": "{{sku}}", "quantity": 0}], "amount": 100}""",
+            $$"""{"items": ["{{sku}}"], "amount": 0}""",
+            $$"""{"items": ["{{sku}}"], "amount": -5}""",
+            $$"""{"items": ["{{sku}}"], "amount": 1e30}""",
+            $$"""{"items": ["{{sku}}"]}""",
+            """{"items": ["bad sku!"], "amount": 100}""",
+            $$"""{"items": ["{{sku}}"], "amount": "a lot"}""",
+            $$"""{"items": [42], "amount": 100}""",
+            $$"""{"items": ["{{sku}}"], "amount": 100, "user_id": 7}""",
+            $$"""{"items": [{"sku": "{{sku}}", "quantity": "two"}], "amount": 100}""",
+        ];
+        foreach (var body in bodies)
+        {
+            using var response = await system.PostJsonAsync("/api/v1/orders", body);
+            await Problems.AssertProblemAsync(response, HttpStatusCode.BadRequest);
+        }
+
+        var product = await system.GetProductAsync(sku);
+        Assert.Equal(5, product.GetProperty("stock").GetInt32());
+        Assert.Equal(5, product.GetProperty("gate_stock").GetInt32());
+    }
+
+    [Fact]
+    public async Task Unknown_skus_and_orders_are_404()
+    {
+        system.EnsureAvailable();
+        using var unknownSku = await system.PostJsonAsync("/api/v1/orders", """{"items": ["NO-SUCH-SKU-123"], "amount": 100}""");
+        await Problems.AssertProblemAsync(unknownSku, HttpStatusCode.NotFound);
+
+        var missing = $"ORDER-{Guid.NewGuid()}";
+        await Problems.AssertProblemAsync(await system.Http.GetAsync($"/api/v1/orders/{missing}", TestContext.Current.CancellationToken), HttpStatusCode.NotFound);
+        await Problems.AssertProblemAsync(await system.Http.GetAsync("/api/v1/orders/whatever", TestContext.Current.CancellationToken), HttpStatusCode.NotFound);
+        await Problems.AssertProblemAsync(await system.PayAsync(missing, "pay-1", 100m), HttpStatusCode.NotFound);
+        await Problems.AssertProblemAsync(
+            await system.PostJsonAsync($"/api/v1/orders/{missing}/audit", """{"approved": true}""", ("X-Api-Key", OmniFlowSystem.AdminKey)),
+            HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task An_idempotency_key_maps_to_one_order()
+    {
+        system.EnsureAvailable();
+        var sku = ProductsApiTests.Sku();
+        await system.PutProductAsync(sku, 5);
+        var key = Guid.NewGuid().ToString();
+        var body = $$"""{"items": [{"sku": "{{sku}}", "quantity": 2}], "amount": 100}""";
+
+        var first = await system.CreateOrderAsync(body, ("Idempotency-Key", key));
+        var second = await system.CreateOrderAsync(body, ("Idempotency-Key", key));
+        Assert.Equal(first, second);
+
+        using var different = await system.PostJsonAsync("/api/v1/orders", body.Replace("100", "200", StringComparison.Ordinal), ("Idempotency-Key", key));
+        await Problems.AssertProblemAsync(different, HttpStatusCode.UnprocessableEntity);
+
+        Assert.Equal(3, (await system.GetProductAsync(sku)).GetProperty("gate_stock").GetInt32());
+        await system.WaitForStatusAsync(first, "PENDING_PAYMENT");
+        Assert.Equal(3, (await system.GetProductAsync(sku)).GetProperty("stock").GetInt32());
+    }
+
+    [Fact]
+    public async Task Payments_need_a_valid_signature()
+    {
+        system.EnsureAvailable();
+        var sku = ProductsApiTests.Sku();
+        await system.PutProductAsync(sku, 5);
+        var orderId = await system.CreateOrderAsync($$"""{"items": ["{{sku}}"], "amount": 100}""");
+        await system.WaitForStatusAsync(orderId, "PENDING_PAYMENT");
+
+        var body = JsonSerializer.Serialize(new { payment_id = "pay-x", amount = 100m });
+        await Problems.AssertProblemAsync(await system.PostJsonAsync($"/api/v1/orders/{orderId}/pay", body), HttpStatusCode.Unauthorized);
+        await Problems.AssertProblemAsync(await system.PayAsync(orderId, "pay-x", 100m, signature: "sha256=" + new string('0', 64)), HttpStatusCode.Unauthorized);
+        await Problems.AssertProblemAsync(await system.PayAsync(orderId, "pay-x", 100m, signature: "garbage"), HttpStatusCode.Unauthorized);
+
+        var order = await system.GetOrderAsync(orderId);
+        Assert.Equal("PENDING_PAYMENT", order.GetProperty("status").GetString());
+        Assert.DoesNotContain(order.GetProperty("timeline").EnumerateArray(), entry => entry.GetProperty("event").GetString()!.Contains("pay-x", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_large_order_waits_for_the_audit_and_a_rejection_gives_the_stock_back()
+    {
+        system.EnsureAvailable();
+        var sku = ProductsApiTests.Sku();
+        await system.PutProductAsync(sku, 5, price: 20_000m);
+        var orderId = await system.CreateOrderAsync($$"""{"items": ["{{sku}}"], "amount": 20000}""");
+        await system.WaitForStatusAsync(orderId, "AWAITING_AUDIT");
+
+        var audit = $"/api/v1/orders/{orderId}/audit";
+        const string reject = """{"approved": false, "reason": "risk score 97"}""";
+        await Problems.AssertProblemAsync(await system.PostJsonAsync(audit, reject), HttpStatusCode.Unauthorized);
+        await Problems.AssertProblemAsync(await system.PostJsonAsync(audit, reject, ("X-Api-Key", "wrong")), HttpStatusCode.Forbidden);
+        Assert.Equal("AWAITING_AUDIT", (await system.GetOrderAsync(orderId)).GetProperty("status").GetString());
+
+        using var delivered = await system.PostJsonAsync(audit, reject, ("X-Api-Key", OmniFlowSystem.AdminKey));
+        Assert.Equal(HttpStatusCode.Accepted, delivered.StatusCode);
+
+        var failed = await system.WaitForStatusAsync(orderId, "FAILED");
+        var events = failed.GetProperty("timeline").EnumerateArray().Select(entry => entry.GetProperty("event").GetString()).ToList();
+        Assert.Contains(events, text => text!.Contains("risk score 97", StringComparison.Ordinal));
+        await WaitForStockAsync(sku, 5);
+
+        using var late = await system.PostJsonAsync(audit, reject, ("X-Api-Key", OmniFlowSystem.AdminKey));
+        await Problems.AssertProblemAsync(late, HttpStatusCode.Conflict);
+    }
+
+    [Fact]
+    public async Task An_audit_for_an_order_not_awaiting_one_is_409()
+    {
+        system.EnsureAvailable();
+        var sku = ProductsApiTests.Sku();
+        await system.PutProductAsync(sku, 5);
+        var orderId = await system.CreateOrderAsync($$"""{"items": ["{{sku}}"], "amount": 100}""");
+        await system.WaitForStatusAsync(orderId, "PENDING_PAYMENT");
+
+        using var response = await system.PostJsonAsync($"/api/v1/orders/{orderId}/audit", """{"approved": true}""", ("X-Api-Key", OmniFlowSystem.AdminKey));
+        await Problems.AssertProblemAsync(response, HttpStatusCode.Conflict);
+    }
+
+    [Fact]
+    public async Task Listing_orders_needs_the_admin_key_and_reads_the_database()
+    {
+        system.EnsureAvailable();
+        var sku = ProductsApiTests.Sku();
+        await system.PutProductAsync(sku, 5);
+        var orderId = await system.CreateOrderAsync($$"""{"items": ["{{sku}}"], "amount": 100}""");
+        await WaitForStoredStatusAsync(orderId, "PENDING_PAYMENT");
+
+        await Problems.AssertProblemAsync(await system.Http.GetAsync($"/api/v1/orders?sku={sku}", TestContext.Current.CancellationToken), HttpStatusCode.Unauthorized);
+        var list = await ListAsync($"?sku={sku}&status=PENDING_PAYMENT&limit=10");
+        Assert.Equal(1, list.GetProperty("total").GetInt32());
+        Assert.Equal(orderId, Assert.Single(list.GetProperty("orders").EnumerateArray()).GetProperty("order_id").GetString());
+
+        using var bad = new HttpRequestMessage(HttpMethod.Get, "/api/v1/orders?status=SHIPPED_TO_MARS");
+        bad.Headers.Add("X-Api-Key", OmniFlowSystem.AdminKey);
+        await Problems.AssertProblemAsync(await system.Http.SendAsync(bad, TestContext.Current.CancellationToken), HttpStatusCode.BadRequest);
+    }
+
+    /// <summary>
+    /// The crowd: many buyers at once against little stock. Exactly the stock is admitted; after some orders are paid and
+    /// the rest time out (the server's clock skips 31 minutes), the database and the gate agree, and a payment arriving
+    /// after cancellation is 409 and refunded.
+    /// </summary>
+    [Fact]
+    public async Task A_crowd_never_oversells_and_the_dust_settles_in_agreement()
+    {
+        system.EnsureAvailable();
+        const int stock = 20;
+        const int crowd = 200;
+        var sku = ProductsApiTests.Sku();
+        await system.PutProductAsync(sku, stock);
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, crowd).Select(async i =>
+        {
+            using var response = await system.PostJsonAsync("/api/v1/orders", $$"""{"user_id": "crowd-{{i}}", "items": ["{{sku}}"], "amount": 100}""");
+            return (response.StatusCode, Body: await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken));
+        }));
+
+        var admitted = responses.Where(r => r.StatusCode == HttpStatusCode.OK).Select(r => r.Body.GetProperty("order_id").GetString()!).ToList();
+        Assert.Equal(stock, admitted.Count);
+        Assert.Equal(crowd - stock, responses.Count(r => r.StatusCode == HttpStatusCode.TooManyRequests));
+        Assert.Equal(0, (await system.GetProductAsync(sku)).GetProperty("gate_stock").GetInt32());
+
+        var paid = admitted.Take(stock / 2).ToList();
+        foreach (var orderId in admitted)
+        {
+            await system.WaitForStatusAsync(orderId, "PENDING_PAYMENT");
+        }
+
+        foreach (var orderId in paid)
+        {
+            using var response = await system.PayAsync(orderId, $"pay-{orderId}", 100m);
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        }
+
+        foreach (var orderId in paid)
+        {
+            await system.WaitForStatusAsync(orderId, "COMPLETED");
+        }
+
+        await system.SkipTimeAsync(TimeSpan.FromMinutes(31));
+        foreach (var orderId in admitted.Except(paid))
+        {
+            await system.WaitForStatusAsync(orderId, "CANCELLED");
+            await WaitForStoredStatusAsync(orderId, "CANCELLED");
+        }
+
+        await WaitForStockAsync(sku, stock - paid.Count);
+
+        var lateOrder = admitted.Except(paid).First();
+        using var late = await system.PayAsync(lateOrder, "pay-late", 100m);
+        await Problems.AssertProblemAsync(late, HttpStatusCode.Conflict);
+        await WaitForTimelineAsync(lateOrder, "payment pay-late arrived after the order was CANCELLED: refunded");
+        Assert.Equal(stock - paid.Count, (await system.GetProductAsync(sku)).GetProperty("stock").GetInt32());
+
+        var list = await ListAsync($"?sku={sku}&limit=1000");
+        Assert.Equal(stock, list.GetProperty("total").GetInt32());
+    }
+
+    [Fact]
+    public async Task A_failed_shipment_refunds_the_payment_and_gives_the_stock_back()
+    {
+        system.EnsureAvailable();
+        var sku = ProductsApiTests.Sku();
+        await system.PutProductAsync(sku, 5, warehouse: "BROKEN");
+        var orderId = await system.CreateOrderAsync($$"""{"items": ["{{sku}}"], "amount": 100}""");
+        await system.WaitForStatusAsync(orderId, "PENDING_PAYMENT");
+
+        using var paid = await system.PayAsync(orderId, "pay-ship", 100m);
+        Assert.Equal(HttpStatusCode.Accepted, paid.StatusCode);
+
+        await system.WaitForStatusAsync(orderId, "FAILED");
+        await WaitForTimelineAsync(orderId, "payment pay-ship refunded");
+        var events = (await system.GetOrderAsync(orderId)).GetProperty("timeline").EnumerateArray().Select(entry => entry.GetProperty("event").GetString()).ToList();
+        Assert.Contains(events, text => text!.StartsWith("shipment from BROKEN failed", StringComparison.Ordinal));
+        await WaitForStockAsync(sku, 5);
+    }
+
+    [Fact]
+    public async Task A_signed_but_malformed_payment_is_400()
+    {
+        system.EnsureAvailable();
+        var sku = ProductsApiTests.Sku();
+        await system.PutProductAsync(sku, 5);
+        var orderId = await system.CreateOrderAsync($$"""{"items": ["{{sku}}"], "amount": 100}""");
+
+        foreach (var body in new[] { "{\"payment_id\": ", "{\"amount\": 100}", "{\"payment_id\": \"p\", \"amount\": \"x\"}", "" })
+        {
+            using var response = await system.PostJsonAsync($"/api/v1/orders/{orderId}/pay", body, ("X-Signature", OmniFlowSystem.Sign(body)));
+            await Problems.AssertProblemAsync(response, HttpStatusCode.BadRequest);
+        }
+
+        Assert.Equal("PENDING_PAYMENT", (await system.WaitForStatusAsync(orderId, "PENDING_PAYMENT")).GetProperty("status").GetString());
+    }
+
+    private async Task<JsonElement> ListAsync(string query)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/v1/orders{query}");
+        request.Headers.Add("X-Api-Key", OmniFlowSystem.AdminKey);
+        using var response = await system.Http.SendAsync(request, TestContext.Current.CancellationToken);
+        return await Problems.JsonAsync(response, HttpStatusCode.OK);
+    }
+
+    private async Task WaitForStockAsync(string sku, int expected)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            var product = await system.GetProductAsync(sku);
+            var (stock, gate) = (product.GetProperty("stock").GetInt32(), product.GetProperty("gate_stock").GetInt32());
+            if (stock == expected && gate == expected)
+            {
+                return;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"stock {stock} and gate {gate}, expected both {expected}");
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
+    }
+
+    private async Task WaitForStoredStatusAsync(string orderId, string status)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while ((await system.Orders.GetAsync(orderId, TestContext.Current.CancellationToken))?.Status != status)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"order {orderId} was never stored as {status}");
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
+    }
+
+    private async Task WaitForTimelineAsync(string orderId, string expected)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            var order = await system.GetOrderAsync(orderId);
+            if (order.GetProperty("timeline").EnumerateArray().Any(entry => entry.GetProperty("event").GetString() == expected))
+            {
+                return;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"the timeline of {orderId} never said '{expected}'");
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
+    }
+}
+
+[Collection(SystemCollection.Name)]
+public sealed class OrdersApiTests(OmniFlowSystem system) : OrdersApiContract(system);
+
+[Collection(RealServicesCollection.Name)]
+public sealed class RedisMariaDbOrdersApiTests(RealServicesSystem system) : OrdersApiContract(system);

@@ -1,0 +1,119 @@
+using OmniFlow.Fulfillment.Orders;
+using OmniFlow.Fulfillment.Payments;
+using OmniFlow.Fulfillment.Shipping;
+using Temporalio.Client;
+using Temporalio.Testing;
+using Temporalio.Worker;
+using Temporalio.Worker.Interceptors;
+
+namespace OmniFlow.Tests.Orders;
+
+/// <summary>One order workflow under test: its workers (orders queue and gate queue), its mocks, its handle.</summary>
+internal sealed class OrderRun(
+    WorkflowEnvironment environment,
+    string orderId,
+    string taskQueue,
+    OrderActivityFakes fakes,
+    GateActivityFake gate,
+    IWorkerInterceptor? interceptor = null)
+    : IAsyncDisposable
+{
+    private readonly CancellationTokenSource stop = new();
+    private readonly List<Task> workers = [];
+
+    public string OrderId => orderId;
+
+    public string TaskQueue => taskQueue;
+
+    public OrderActivityFakes Fakes => fakes;
+
+    public GateActivityFake Gate => gate;
+
+    public WorkflowHandle<OrderWorkflow, OrderResult> Handle { get; set; } = null!;
+
+    public Task StartWorkersAsync()
+    {
+        var options = new TemporalWorkerOptions(taskQueue) { Interceptors = interceptor is null ? null : [interceptor] }
+            .AddWorkflow<OrderWorkflow>()
+            .AddWorkflow<ShipmentWorkflow>()
+            .AddWorkflow<LatePaymentRefundWorkflow>()
+            .AddAllActivities(fakes);
+        var orders = new TemporalWorker(environment.Client, options);
+        var gateWorker = new TemporalWorker(environment.Client, new TemporalWorkerOptions($"{taskQueue}-gate").AddAllActivities(gate));
+        workers.Add(RunAsync(orders));
+        workers.Add(RunAsync(gateWorker));
+        return Task.CompletedTask;
+    }
+
+    public async Task<OrderView> WaitForStatusAsync(params OrderStatus[] statuses)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        while (true)
+        {
+            var view = await Handle.QueryAsync(wf => wf.Status());
+            if (statuses.Contains(view.Status))
+            {
+                return view;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"Order {orderId} stayed {view.Status}, expected {string.Join(" or ", statuses)}.");
+            }
+
+            await Task.Delay(20);
+        }
+    }
+
+    /// <summary>The order's view once its timeline has an event starting with <paramref name="prefix"/>.</summary>
+    public async Task<OrderView> WaitForTimelineAsync(string prefix)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        while (true)
+        {
+            var view = await Handle.QueryAsync(wf => wf.Status());
+            if (view.Timeline.Any(entry => entry.Event.StartsWith(prefix, StringComparison.Ordinal)) || DateTime.UtcNow > deadline)
+            {
+                return view;
+            }
+
+            await Task.Delay(20);
+        }
+    }
+
+    /// <summary>Replays the run's history (or <paramref name="other"/>'s) with the workflow code: it must not be non-deterministic.</summary>
+    public async Task ReplayAsync(WorkflowHandle? other = null)
+    {
+        var history = await (other ?? Handle).FetchHistoryAsync();
+        var replayer = new WorkflowReplayer(new WorkflowReplayerOptions()
+            .AddWorkflow<OrderWorkflow>()
+            .AddWorkflow<ShipmentWorkflow>()
+            .AddWorkflow<LatePaymentRefundWorkflow>());
+        await replayer.ReplayWorkflowAsync(history);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await stop.CancelAsync();
+        foreach (var worker in workers)
+        {
+            try
+            {
+                await worker;
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+
+        stop.Dispose();
+    }
+
+    private async Task RunAsync(TemporalWorker worker)
+    {
+        using (worker)
+        {
+            await worker.ExecuteAsync(stop.Token);
+        }
+    }
+}

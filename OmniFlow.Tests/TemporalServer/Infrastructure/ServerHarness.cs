@@ -1,0 +1,66 @@
+using Temporalio.Api.Enums.V1;
+using Temporalio.Client;
+using Temporalio.Common;
+using Temporalio.Testing;
+using Temporalio.Worker;
+
+namespace OmniFlow.Tests.TemporalServer.Infrastructure;
+
+/// <summary>Runs a worker on a fresh task queue against an environment, and checks what the server wrote.</summary>
+public sealed class ServerHarness(WorkflowEnvironment environment, SdkLogSink logs)
+{
+    public string TaskQueue { get; } = $"tq-{Guid.NewGuid():N}";
+
+    public ITemporalClient Client => environment.Client;
+
+    public WorkflowEnvironment Environment => environment;
+
+    public SdkLogSink Logs => logs;
+
+    public static string NewId(string prefix) => $"{prefix}-{Guid.NewGuid():N}";
+
+    public WorkflowOptions Options(string? id = null) => new(id ?? NewId("wf"), TaskQueue);
+
+    /// <summary>Runs <paramref name="body"/> while a worker with the given workflows and activities polls.</summary>
+    public async Task<T> WithWorkerAsync<T>(Action<TemporalWorkerOptions> configure, Func<Task<T>> body)
+    {
+        var options = new TemporalWorkerOptions(TaskQueue) { LoggerFactory = logs.Factory };
+        configure(options);
+        using var worker = new TemporalWorker(environment.Client, options);
+        return await worker.ExecuteAsync(body, TestContext.Current.CancellationToken);
+    }
+
+    public Task WithWorkerAsync(Action<TemporalWorkerOptions> configure, Func<Task> body) =>
+        WithWorkerAsync(configure, async () =>
+        {
+            await body();
+            return true;
+        });
+
+    public async Task<WorkflowHistory> HistoryAsync(WorkflowHandle handle) =>
+        await Client.GetWorkflowHandle(handle.Id, handle.RunId).FetchHistoryAsync();
+
+    public async Task<IReadOnlyList<EventType>> EventTypesAsync(WorkflowHandle handle) =>
+        (await HistoryAsync(handle)).Events.Select(e => e.EventType).ToList();
+
+    /// <summary>The history our server wrote must replay cleanly with the same workflow code.</summary>
+    public async Task AssertReplaysAsync(WorkflowHandle handle, Action<WorkflowReplayerOptions> addWorkflows)
+    {
+        var history = await HistoryAsync(handle);
+        AssertContiguous(history);
+        var options = new WorkflowReplayerOptions { LoggerFactory = logs.Factory };
+        addWorkflows(options);
+        var result = await new WorkflowReplayer(options).ReplayWorkflowAsync(history, throwOnReplayFailure: false);
+        Assert.Null(result.ReplayFailure);
+    }
+
+    public static void AssertContiguous(WorkflowHistory history)
+    {
+        var events = history.Events.ToList();
+        for (var i = 0; i < events.Count; i++)
+        {
+            Assert.Equal(i + 1, events[i].EventId);
+            Assert.NotNull(events[i].EventTime);
+        }
+    }
+}

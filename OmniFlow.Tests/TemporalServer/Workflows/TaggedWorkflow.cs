@@ -1,0 +1,33 @@
+using Temporalio.Common;
+using Temporalio.Workflows;
+
+namespace OmniFlow.Tests.TemporalServer.Workflows;
+
+/// <summary>Upserts its tier search attribute, then completes or waits for a signal.</summary>
+[Workflow]
+public sealed class TaggedWorkflow
+{
+    public static readonly SearchAttributeKey<string> Tier = SearchAttributeKey.CreateKeyword("OmniTier");
+    public static readonly SearchAttributeKey<long> Amount = SearchAttributeKey.CreateLong("OmniAmount");
+
+    private bool _release;
+
+    [WorkflowRun]
+    public async Task<string> RunAsync(string tier, bool wait)
+    {
+        Workflow.UpsertTypedSearchAttributes(Tier.ValueSet(tier));
+        if (wait)
+        {
+            await Workflow.WaitConditionAsync(() => _release);
+        }
+
+        return tier;
+    }
+
+    [WorkflowSignal]
+    public Task ReleaseAsync()
+    {
+        _release = true;
+        return Task.CompletedTask;
+    }
+}

@@ -1,0 +1,39 @@
+using OmniFlow.Fulfillment.Orders;
+using OmniFlow.Fulfillment.Payments;
+using OmniFlow.Fulfillment.Persistence;
+using OmniFlow.Fulfillment.Shipping;
+using Temporalio.Extensions.Hosting;
+
+namespace OmniFlow.Worker;
+
+public static class Extensions
+{
+    /// <summary>
+    /// The order worker: the database of record, the payment provider and the carrier, and one hosted Temporal worker
+    /// on <c>Temporal:TaskQueue</c> with the order workflows and their activities. It starts once Temporal answers.
+    /// </summary>
+    public static IHostApplicationBuilder AddOrderWorker(this IHostApplicationBuilder builder)
+    {
+        builder.AddOmniFlowDatabase();
+        builder.AddOmniFlowTemporalClient();
+
+        var services = builder.Services;
+        services.Configure<ShippingOptions>(builder.Configuration.GetSection(ShippingOptions.Section));
+        services.AddSingleton<IPaymentProvider, FakePaymentProvider>();
+        services.AddSingleton<ICarrier, FakeCarrier>();
+        services.Configure<HostOptions>(options => options.ShutdownTimeout = TimeSpan.FromSeconds(30));
+
+        services.AddHostedService<TemporalConnectionWaiter>();
+        services.AddHostedService<SearchAttributeRegistration>();
+        services.AddHostedTemporalWorker(TemporalSettings.From(builder.Configuration).TaskQueue)
+            .AddWorkflow<OrderWorkflow>()
+            .AddWorkflow<ShipmentWorkflow>()
+            .AddWorkflow<LatePaymentRefundWorkflow>()
+            .AddScopedActivities<InventoryActivities>()
+            .AddScopedActivities<PaymentActivities>()
+            .AddScopedActivities<ShippingActivities>()
+            .AddScopedActivities<NotificationActivities>()
+            .AddScopedActivities<OrderRecordActivities>();
+        return builder;
+    }
+}
