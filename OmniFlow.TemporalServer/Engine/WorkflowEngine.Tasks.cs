@@ -70,6 +70,23 @@ public sealed partial class WorkflowEngine
         return new PollActivityTaskQueueResponse();
     }
 
+    /// <summary>A worker shut down: its sticky queue closes, and the tasks waiting there go to their normal queues.</summary>
+    public void ShutdownWorker(string @namespace, string? stickyTaskQueue)
+    {
+        if (string.IsNullOrEmpty(stickyTaskQueue))
+        {
+            return;
+        }
+
+        foreach (var dispatch in Context.WorkflowQueues.Get(@namespace, stickyTaskQueue).Close().OfType<WorkflowTaskDispatch>())
+        {
+            lock (dispatch.Run.Sync)
+            {
+                dispatch.Run.LoseStickyDispatch(dispatch);
+            }
+        }
+    }
+
     public void ResetSticky(string @namespace, Temporalio.Api.Common.V1.WorkflowExecution? execution)
     {
         var run = ResolveRun(@namespace, execution?.WorkflowId ?? "", execution?.RunId);

@@ -13,7 +13,11 @@ public sealed partial class WorkflowRun
 {
     private readonly Dictionary<string, PendingQuery> _queries = [];
 
-    /// <summary>Queues a query; it goes to a worker as a query task once no workflow task is outstanding.</summary>
+    /// <summary>
+    /// Queues a query; it goes to a worker as a query task once no workflow task is outstanding, and a queued query task
+    /// whose run got a workflow task meanwhile waits for that task: a worker never gets a query task for a run whose
+    /// workflow task it may be working on (the SDK's core then holds the query back and may never answer it).
+    /// </summary>
     public PendingQuery AddQuery(WorkflowQuery query)
     {
         var pending = new PendingQuery(query);
@@ -46,9 +50,9 @@ public sealed partial class WorkflowRun
             return;
         }
 
-        foreach (var query in _queries.Values.Where(q => !q.Dispatched))
+        foreach (var query in _queries.Values.Where(q => q.Phase == QueryPhase.Waiting))
         {
-            query.Dispatched = true;
+            query.Phase = QueryPhase.Queued;
             _context.WorkflowQueues.Get(Namespace.Name, TaskQueueName).Add(new QueryTaskDispatch(this, query));
         }
     }
@@ -56,10 +60,19 @@ public sealed partial class WorkflowRun
     /// <summary>The query task for a poller: the whole history plus the query; null when already answered.</summary>
     public PollWorkflowTaskQueueResponse? TryStartQuery(QueryTaskDispatch dispatch)
     {
-        if (!_queries.ContainsKey(dispatch.Query.Id))
+        if (!_queries.TryGetValue(dispatch.Query.Id, out var query) || query.Phase != QueryPhase.Queued)
         {
             return null;
         }
+
+        if (Task is not null || _completingTask)
+        {
+            // A workflow task was scheduled since the query was queued: the query goes with that task instead.
+            query.Phase = QueryPhase.Waiting;
+            return null;
+        }
+
+        query.Phase = QueryPhase.Started;
 
         var token = new TaskToken(TaskTokenKind.QueryTask, Namespace.Name, WorkflowId, RunId, 0, 0, dispatch.Query.Id);
         var now = Timestamp.FromDateTimeOffset(Now);

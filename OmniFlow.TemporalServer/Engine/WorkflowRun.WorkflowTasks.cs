@@ -50,9 +50,14 @@ public sealed partial class WorkflowRun
         var task = new WorkflowTaskMachine(scheduledEventId, attempt, Now);
         Task = task;
         _context.Clock.BeginWork();
-        if (_stickyQueue is { } sticky)
+        if (_stickyQueue is { } sticky && !_context.WorkflowQueues.Get(Namespace.Name, sticky).Add(new WorkflowTaskDispatch(this, scheduledEventId, attempt, Sticky: true)))
         {
-            _context.WorkflowQueues.Get(Namespace.Name, sticky).Add(new WorkflowTaskDispatch(this, scheduledEventId, attempt, Sticky: true));
+            // The worker behind the sticky queue has shut down.
+            _stickyQueue = null;
+        }
+
+        if (_stickyQueue is not null)
+        {
             // A worker that stopped polling its sticky queue loses the task to the normal queue after a while.
             Schedule(Now + _stickyScheduleToStart, () =>
             {
@@ -66,6 +71,17 @@ public sealed partial class WorkflowRun
         }
 
         _context.WorkflowQueues.Get(Namespace.Name, TaskQueueName).Add(new WorkflowTaskDispatch(this, scheduledEventId, attempt));
+    }
+
+    /// <summary>The sticky queue of this task's dispatch was closed (its worker shut down): the task goes to the normal queue.</summary>
+    public void LoseStickyDispatch(WorkflowTaskDispatch dispatch)
+    {
+        if (IsOpen && Task is { Phase: WorkflowTaskPhase.Scheduled } task &&
+            task.ScheduledEventId == dispatch.ScheduledEventId && task.Attempt == dispatch.Attempt)
+        {
+            _stickyQueue = null;
+            _context.WorkflowQueues.Get(Namespace.Name, TaskQueueName).Add(new WorkflowTaskDispatch(this, task.ScheduledEventId, task.Attempt));
+        }
     }
 
     /// <summary>Starts the dispatched task for a poller; null when the dispatch went stale meanwhile.</summary>

@@ -95,7 +95,11 @@ public sealed class WorkflowServiceHandler : ServiceHandler, IDescribedService
             engine.ResetSticky(request.Namespace, request.Execution);
             return new ResetStickyTaskQueueResponse();
         });
-        Map<ShutdownWorkerRequest, ShutdownWorkerResponse>("ShutdownWorker", _ => new ShutdownWorkerResponse());
+        Map<ShutdownWorkerRequest, ShutdownWorkerResponse>("ShutdownWorker", request =>
+        {
+            engine.ShutdownWorker(request.Namespace, request.StickyTaskQueue);
+            return new ShutdownWorkerResponse();
+        });
 
         Map<PollActivityTaskQueueRequest, PollActivityTaskQueueResponse>("PollActivityTaskQueue", async (request, context) =>
         {

@@ -7,6 +7,7 @@ public sealed class MatchingQueue<T>
     private readonly Lock _sync = new();
     private readonly Queue<T> _ready = new();
     private readonly LinkedList<TaskCompletionSource<T?>> _pollers = new();
+    private bool _closed;
 
     public int Backlog
     {
@@ -19,20 +20,45 @@ public sealed class MatchingQueue<T>
         }
     }
 
-    public void Add(T task)
+    /// <summary>Hands the task to a waiting poller or queues it; false when the queue is closed.</summary>
+    public bool Add(T task)
     {
         lock (_sync)
         {
+            if (_closed)
+            {
+                return false;
+            }
+
             while (_pollers.First is { } poller)
             {
                 _pollers.RemoveFirst();
                 if (poller.Value.TrySetResult(task))
                 {
-                    return;
+                    return true;
                 }
             }
 
             _ready.Enqueue(task);
+            return true;
+        }
+    }
+
+    /// <summary>Closes the queue for good (its worker is gone): waiting polls end empty; the queued tasks are returned.</summary>
+    public IReadOnlyList<T> Close()
+    {
+        lock (_sync)
+        {
+            _closed = true;
+            foreach (var poller in _pollers)
+            {
+                poller.TrySetResult(null);
+            }
+
+            _pollers.Clear();
+            var queued = _ready.ToList();
+            _ready.Clear();
+            return queued;
         }
     }
 

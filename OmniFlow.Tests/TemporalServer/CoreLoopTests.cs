@@ -156,7 +156,7 @@ public sealed class CoreLoopTests(TimeSkippingServerFixture fixture)
                 return handle;
             });
 
-    private static async Task WaitForStatusAsync(WorkflowHandle<ApprovalWorkflow, string> handle, string status)
+    internal static async Task WaitForStatusAsync(WorkflowHandle<ApprovalWorkflow, string> handle, string status)
     {
         for (var i = 0; i < 100 && await handle.QueryAsync(wf => wf.Status) != status; i++)
         {
