@@ -34,6 +34,12 @@ public sealed class DistributedApplication : IAsyncDisposable
 
     public IReadOnlyList<ResourceRunner> Resources => runners;
 
+    /// <summary>The AppHost's own output: the choice made for each resource, startup and shutdown.</summary>
+    public ResourceLog Log => log;
+
+    /// <summary>The resource model and configuration Program.cs built, before anything is planned or started.</summary>
+    internal DistributedApplicationBuilder Builder => builder;
+
     public ResourceRunner this[string name] => runners.Single(runner => runner.Resource.Name == name);
 
     public Uri DashboardUri => new($"http://127.0.0.1:{DashboardPort}");
@@ -77,7 +83,11 @@ public sealed class DistributedApplication : IAsyncDisposable
     /// <summary>Plans every resource, starts the dashboard, and starts the resources; returns once each is healthy or has failed.</summary>
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
-        var context = new RunContext(builder.Configuration, BinaryLocator.FromEnvironment());
+        var useLocalBinaries = builder.Configuration.GetValue("AppHost:UseLocalBinaries", true);
+        log.Write(useLocalBinaries
+            ? "local binaries: used when found on PATH (AppHost:UseLocalBinaries=false for the embedded defaults)"
+            : "local binaries: not used (AppHost:UseLocalBinaries=false): each service is external or embedded");
+        var context = new RunContext(builder.Configuration, useLocalBinaries ? BinaryLocator.FromEnvironment() : BinaryLocator.None);
         registry = new ProcessGroupRegistry(context.DataDirectory);
         registry.StartWatchdog();
         var startupTimeout = builder.Configuration.GetValue("AppHost:StartupTimeout", TimeSpan.FromMinutes(2));

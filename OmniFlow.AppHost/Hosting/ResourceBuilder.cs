@@ -1,3 +1,4 @@
+using OmniFlow.AppHost.Hosting.Health;
 using OmniFlow.AppHost.Hosting.Resources;
 
 namespace OmniFlow.AppHost.Hosting;
@@ -54,6 +55,15 @@ public static class ProjectResourceBuilderExtensions
         this ResourceBuilder<ProjectResource> builder, params string[] sections)
     {
         builder.Resource.ForwardedSections.AddRange(sections);
+        return builder;
+    }
+}
+
+public static class ExecutableResourceBuilderExtensions
+{
+    public static ResourceBuilder<ExecutableResource> WithHealthCheck(this ResourceBuilder<ExecutableResource> builder, IHealthCheck check)
+    {
+        builder.Resource.HealthCheck = check;
         return builder;
     }
 }

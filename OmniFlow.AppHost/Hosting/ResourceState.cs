@@ -13,6 +13,9 @@ public enum ResourceState
     Failed,
 }
 
+/// <summary>A move of a resource's state, and when it happened.</summary>
+public readonly record struct ResourceStateChange(ResourceState State, DateTimeOffset At);
+
 /// <summary>The allowed moves between <see cref="ResourceState"/>s; anything else is ignored (e.g. an exit seen after a stop).</summary>
 public sealed class ResourceStateMachine
 {
@@ -30,8 +33,21 @@ public sealed class ResourceStateMachine
     };
 
     private readonly Lock gate = new();
+    private readonly List<ResourceStateChange> history = [];
 
     public ResourceState Current { get; private set; } = ResourceState.NotStarted;
+
+    /// <summary>Every move so far, oldest first: when the resource started, became healthy, exited.</summary>
+    public IReadOnlyList<ResourceStateChange> History
+    {
+        get
+        {
+            lock (gate)
+            {
+                return [.. history];
+            }
+        }
+    }
 
     public bool IsActive => Current is ResourceState.Starting or ResourceState.Running or ResourceState.Healthy;
 
@@ -47,6 +63,7 @@ public sealed class ResourceStateMachine
             }
 
             Current = next;
+            history.Add(new ResourceStateChange(next, DateTimeOffset.UtcNow));
         }
 
         Changed?.Invoke(next);

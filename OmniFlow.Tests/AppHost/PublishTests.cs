@@ -25,13 +25,14 @@ public sealed partial class PublishTests : IDisposable
         {
             var service = (YamlMappingNode)node;
             Assert.True(service.Children.ContainsKey("image"), $"{name} has no image");
-            Assert.True(service.Children.ContainsKey("healthcheck"), $"{name} has no healthcheck");
             if (service.Children.TryGetValue("depends_on", out var dependsOn))
             {
                 foreach (var (dependency, condition) in ((YamlMappingNode)dependsOn).Children)
                 {
                     Assert.Contains(dependency.ToString(), names);
                     Assert.Equal("service_healthy", condition["condition"].ToString());
+                    Assert.True(((YamlMappingNode)services[dependency]).Children.ContainsKey("healthcheck"),
+                        $"{name} waits for {dependency} to be healthy, which has no healthcheck");
                 }
             }
         }
@@ -47,6 +48,29 @@ public sealed partial class PublishTests : IDisposable
         Assert.Equal("2", environment["Sales__PerUserLimit"]);
         Assert.Equal("${ADMIN_API_KEY:?set ADMIN_API_KEY}", environment["Admin__ApiKey"]);
         Assert.DoesNotContain("must-not-leak", File.ReadAllText(Path.Combine(output, "docker-compose.yaml")));
+    }
+
+    [Fact]
+    public void Compose_health_checks_need_no_curl_or_wget_and_projects_probe_themselves()
+    {
+        var services = (YamlMappingNode)LoadYaml(Path.Combine(output, "docker-compose.yaml"))[0]["services"];
+        foreach (var (name, node) in services.Children)
+        {
+            if (((YamlMappingNode)node).Children.TryGetValue("healthcheck", out var healthcheck))
+            {
+                var test = string.Join(' ', ((YamlSequenceNode)healthcheck["test"]).Select(part => part.ToString()));
+                Assert.DoesNotMatch(@"\b(curl|wget)\b", test);
+            }
+        }
+
+        foreach (var (project, assembly) in new[] { ("api", "OmniFlow.Api.dll"), ("worker", "OmniFlow.Worker.dll") })
+        {
+            var test = ((YamlSequenceNode)services[project]["healthcheck"]["test"]).Select(part => part.ToString()).ToList();
+            // Exec form: an SDK-built image need not have a shell.
+            Assert.Equal(["CMD", "dotnet", $"/app/{assembly}", "--health-probe", "http://127.0.0.1:8080/health"], test);
+        }
+
+        Assert.False(((YamlMappingNode)services["temporal-ui"]).Children.ContainsKey("healthcheck"));
     }
 
     [Fact]
@@ -72,6 +96,11 @@ public sealed partial class PublishTests : IDisposable
         {
             var container = (YamlMappingNode)((YamlSequenceNode)deployment["spec"]["template"]["spec"]["containers"])[0];
             Assert.True(container.Children.ContainsKey("readinessProbe"));
+            if (container["name"].ToString() is "api" or "worker")
+            {
+                Assert.Equal("/health", container["readinessProbe"]["httpGet"]["path"].ToString());
+            }
+
             foreach (var variable in ((YamlSequenceNode)container["env"]).Cast<YamlMappingNode>())
             {
                 if (!variable.Children.TryGetValue("valueFrom", out var from))

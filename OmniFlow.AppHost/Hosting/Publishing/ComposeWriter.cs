@@ -18,14 +18,18 @@ public static class ComposeWriter
             }
 
             definition["ports"] = new List<string> { $"127.0.0.1::{service.Port}" };
-            definition["healthcheck"] = new Dictionary<string, object>
+            if (HealthTest(service) is { } test)
             {
-                ["test"] = new List<string> { "CMD-SHELL", service.HealthCommand ?? $"curl -fsS http://localhost:{service.Port}{service.HealthPath} || exit 1" },
-                ["interval"] = "5s",
-                ["timeout"] = "3s",
-                ["retries"] = 20,
-                ["start_period"] = "10s",
-            };
+                definition["healthcheck"] = new Dictionary<string, object>
+                {
+                    ["test"] = test,
+                    ["interval"] = "5s",
+                    ["timeout"] = "3s",
+                    ["retries"] = 20,
+                    ["start_period"] = "10s",
+                };
+            }
+
             if (service.DependsOn.Count > 0)
             {
                 definition["depends_on"] = service.DependsOn.ToDictionary(
@@ -38,6 +42,12 @@ public static class ComposeWriter
 
         return Yaml.Serialize(new Dictionary<string, object> { ["name"] = "omniflow", ["services"] = services });
     }
+
+    /// <summary>Exec form where the image may have no shell; null when the image has no tool to check itself with.</summary>
+    private static List<string>? HealthTest(DeployedService service) =>
+        service.HealthExec is { } exec ? ["CMD", .. exec]
+        : service.HealthCommand is { } command ? ["CMD-SHELL", command]
+        : null;
 
     /// <summary>Secrets come from the environment of <c>docker compose up</c> (or an .env file) and must be set.</summary>
     private static string Resolve(DeploymentModel model, DeployedValue value)

@@ -13,9 +13,13 @@ public sealed record DeployedService(string Name, string Image, int Port)
 
     public List<string> DependsOn { get; } = [];
 
-    /// <summary>A shell command that succeeds when the container is healthy; projects use <see cref="HealthPath"/>.</summary>
+    /// <summary>A shell command that succeeds when the container is healthy (images that have a shell and the tool).</summary>
     public string? HealthCommand { get; init; }
 
+    /// <summary>A command run without a shell (compose <c>CMD</c>); projects probe themselves, see <c>HealthProbe</c>.</summary>
+    public IReadOnlyList<string>? HealthExec { get; init; }
+
+    /// <summary>The HTTP path Kubernetes probes (<c>httpGet</c>); compose needs a command instead.</summary>
     public string? HealthPath { get; init; }
 
     public string? ProjectPath { get; init; }
@@ -103,6 +107,16 @@ public sealed class DeploymentModel
 
     public static string SecretEnvironmentName(string secret) => secret.Replace('-', '_').ToUpperInvariant();
 
+    /// <summary>
+    /// The project probing itself (<c>dotnet /app/X.dll --health-probe URL</c>): SDK-built images have the dotnet host
+    /// but neither curl, wget nor (chiseled) a shell. <c>/app</c> is the SDK's default container working directory.
+    /// </summary>
+    public static IReadOnlyList<string> ProbeCommand(ProjectResource project) =>
+    [
+        "dotnet", $"/app/{Path.GetFileNameWithoutExtension(project.Project.ProjectPath)}.dll", "--health-probe",
+        $"http://127.0.0.1:{ProjectPort}{project.HealthCheckPath}",
+    ];
+
     private DeployedService Add(DeployedService service)
     {
         Services.Add(service);
@@ -125,6 +139,7 @@ public sealed class DeploymentModel
             server.DependsOn.Add(mysql.Name);
         }
 
+        // No compose health check: nothing depends on the UI, and its image is not known to carry curl or wget.
         var ui = Add(new DeployedService($"{temporal.Name}-ui", "docker.io/temporalio/ui:2.34.0", 8080)
         {
             HealthPath = "/",
@@ -138,6 +153,7 @@ public sealed class DeploymentModel
         var service = Add(new DeployedService(project.Name, $"omniflow/{project.Name}:latest", ProjectPort)
         {
             HealthPath = project.HealthCheckPath,
+            HealthExec = project.HealthCheckPath is null ? null : ProbeCommand(project),
             ProjectPath = project.Project.ProjectPath,
         });
         service.Environment["ASPNETCORE_ENVIRONMENT"] = new DeployedValue("Production");

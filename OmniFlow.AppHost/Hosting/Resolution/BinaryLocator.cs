@@ -10,6 +10,9 @@ public sealed class BinaryLocator(IEnumerable<string> folders)
     public static BinaryLocator FromPath(string? path) =>
         new((path ?? string.Empty).Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries).Concat(ServerFolders));
 
+    /// <summary>Finds nothing: every backing service is external or embedded (<c>AppHost:UseLocalBinaries=false</c>).</summary>
+    public static BinaryLocator None { get; } = new([]);
+
     public static BinaryLocator FromEnvironment() => FromPath(Environment.GetEnvironmentVariable("PATH"));
 
     public string? Find(string name) =>

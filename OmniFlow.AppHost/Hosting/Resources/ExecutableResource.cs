@@ -1,3 +1,4 @@
+using OmniFlow.AppHost.Hosting.Health;
 using OmniFlow.AppHost.Hosting.Processes;
 
 namespace OmniFlow.AppHost.Hosting.Resources;
@@ -7,6 +8,9 @@ public sealed class ExecutableResource(string name, string command, string worki
 {
     public override string Kind => "Executable";
 
+    /// <summary>What decides it is healthy (<c>WithHealthCheck</c>); without one it is healthy once started.</summary>
+    public IHealthCheck? HealthCheck { get; set; }
+
     public override ResourcePlan Plan(RunContext context) =>
         new(ResourceMode.LocalBinary, $"{command} {string.Join(' ', arguments)}")
         {
@@ -15,5 +19,6 @@ public sealed class ExecutableResource(string name, string command, string worki
                 WorkingDirectory = workingDirectory,
                 Environment = Environment.Where(pair => pair.Value() is not null).ToDictionary(pair => pair.Key, pair => pair.Value()!),
             },
+            HealthCheck = HealthCheck,
         };
 }
