@@ -9,9 +9,11 @@ namespace OmniFlow.Tests.TemporalServer;
 
 /// <summary>The core loop under time skipping: activity, signal, query, a 30-minute timer, activity retries.</summary>
 [Collection(TemporalServerCollection.Name)]
-public sealed class CoreLoopTests(TimeSkippingServerFixture fixture)
+public sealed class CoreLoopTests(TimeSkippingServerFixture fixture) : IDisposable
 {
     private readonly ServerHarness _harness = new(fixture.Environment, fixture.Logs);
+
+    public void Dispose() => _harness.Dispose();
 
     [Fact]
     public async Task Activity_signal_and_query_complete_the_workflow()

@@ -14,11 +14,13 @@ namespace OmniFlow.Tests.TemporalServer;
 /// the last successful result; terminate ends the chain. Under time skipping a quarter-hourly schedule runs in moments.
 /// </summary>
 [Collection(TemporalServerCollection.Name)]
-public sealed class CronScheduleTests(TimeSkippingServerFixture fixture)
+public sealed class CronScheduleTests(TimeSkippingServerFixture fixture) : IDisposable
 {
     private const string QuarterHourly = "*/15 * * * *";
 
     private readonly ServerHarness _harness = new(fixture.Environment, fixture.Logs);
+
+    public void Dispose() => _harness.Dispose();
 
     private WorkflowOptions CronOptions(string schedule)
     {

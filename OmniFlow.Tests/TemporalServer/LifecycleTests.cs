@@ -10,9 +10,11 @@ namespace OmniFlow.Tests.TemporalServer;
 
 /// <summary>Children, continue-as-new, cancellation, termination, history paging, describe — under time skipping.</summary>
 [Collection(TemporalServerCollection.Name)]
-public sealed class LifecycleTests(TimeSkippingServerFixture fixture)
+public sealed class LifecycleTests(TimeSkippingServerFixture fixture) : IDisposable
 {
     private readonly ServerHarness _harness = new(fixture.Environment, fixture.Logs);
+
+    public void Dispose() => _harness.Dispose();
 
     private static void AllWorkflows(Temporalio.Worker.TemporalWorkerOptions o) => o
         .AddWorkflow<ParentWorkflow>().AddWorkflow<ChildWorkflow>().AddWorkflow<CountdownWorkflow>()

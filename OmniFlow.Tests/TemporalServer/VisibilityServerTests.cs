@@ -10,9 +10,11 @@ namespace OmniFlow.Tests.TemporalServer;
 
 /// <summary>List/Count with the visibility query language and OperatorService search attributes, end to end.</summary>
 [Collection(TemporalServerCollection.Name)]
-public sealed class VisibilityServerTests(TimeSkippingServerFixture fixture)
+public sealed class VisibilityServerTests(TimeSkippingServerFixture fixture) : IDisposable
 {
     private readonly ServerHarness _harness = new(fixture.Environment, fixture.Logs);
+
+    public void Dispose() => _harness.Dispose();
 
     private async Task RegisterAttributesAsync()
     {

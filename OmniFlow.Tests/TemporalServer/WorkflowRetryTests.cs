@@ -15,9 +15,11 @@ namespace OmniFlow.Tests.TemporalServer;
 /// client's GetResult follows the chain. Non-retryable types, maximum attempts, cancel and terminate end the chain.
 /// </summary>
 [Collection(TemporalServerCollection.Name)]
-public sealed class WorkflowRetryTests(TimeSkippingServerFixture fixture)
+public sealed class WorkflowRetryTests(TimeSkippingServerFixture fixture) : IDisposable
 {
     private readonly ServerHarness _harness = new(fixture.Environment, fixture.Logs);
+
+    public void Dispose() => _harness.Dispose();
 
     private static void Workflows(TemporalWorkerOptions o) =>
         o.AddWorkflow<FailUntilAttemptWorkflow>().AddWorkflow<RetryingChildParentWorkflow>().AddWorkflow<SleeperWorkflow>();
