@@ -113,7 +113,7 @@ public sealed partial class WorkflowEngine
         {
             lock (run.Sync)
             {
-                run.Signal(request.SignalName, request.SignalInput, request.Header, request.Identity ?? "");
+                run.Signal(request.SignalName, request.SignalInput, request.Header, request.Identity ?? "", request.RequestId ?? "");
             }
         }
 
@@ -126,7 +126,7 @@ public sealed partial class WorkflowEngine
         var run = ResolveRun(request.Namespace, request.WorkflowExecution?.WorkflowId ?? "", request.WorkflowExecution?.RunId);
         lock (run.Sync)
         {
-            run.Signal(request.SignalName, request.Input, request.Header, request.Identity ?? "");
+            run.Signal(request.SignalName, request.Input, request.Header, request.Identity ?? "", request.RequestId ?? "");
         }
     }
 

@@ -283,7 +283,7 @@ public sealed class LifecycleTests(TimeSkippingServerFixture fixture) : IDisposa
     }
 
     [Fact]
-    public async Task Starting_a_running_workflow_id_again_is_rejected_and_the_same_request_id_is_deduplicated()
+    public async Task Starting_a_running_workflow_id_again_is_rejected_and_use_existing_returns_the_open_run()
     {
         await RunAsync(async () =>
         {
@@ -294,7 +294,7 @@ public sealed class LifecycleTests(TimeSkippingServerFixture fixture) : IDisposa
             var reused = await _harness.Client.StartWorkflowAsync(
                 (SleeperWorkflow wf) => wf.RunAsync(),
                 new(options.Id!, options.TaskQueue!) { IdConflictPolicy = WorkflowIdConflictPolicy.UseExisting });
-            Assert.Equal(handle.RunId, reused.RunId);
+            Assert.Equal(handle.ResultRunId, reused.ResultRunId);
             var description = await handle.DescribeAsync();
             Assert.Equal(WorkflowExecutionStatus.Running, (WorkflowExecutionStatus)description.Status);
             Assert.Equal(nameof(SleeperWorkflow), description.WorkflowType);

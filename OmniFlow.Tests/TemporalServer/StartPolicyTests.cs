@@ -93,6 +93,46 @@ public sealed class StartPolicyTests(TimeSkippingServerFixture fixture) : IDispo
         await _harness.AssertReplaysAsync(handle, o => o.AddWorkflow<InboxWorkflow>());
     }
 
+    [Fact]
+    public async Task Signal_with_start_to_a_running_workflow_repeated_with_the_same_request_id_signals_once()
+    {
+        var id = ServerHarness.NewId("dedup-sws-running");
+        var started = await StartRawAsync(id, Guid.NewGuid().ToString());
+        var requestId = Guid.NewGuid().ToString();
+        var first = await SignalWithStartRawAsync(id, requestId, "once");
+        var second = await SignalWithStartRawAsync(id, requestId, "once");
+
+        Assert.False(first.Started);
+        Assert.Equal(started.RunId, first.RunId);
+        Assert.Equal(started.RunId, second.RunId);
+        var handle = _harness.Client.GetWorkflowHandle(id, started.RunId);
+        Assert.Single(await _harness.EventTypesAsync(handle), t => t == EventType.WorkflowExecutionSignaled);
+        await handle.TerminateAsync();
+    }
+
+    [Fact]
+    public async Task A_signal_repeated_with_the_same_request_id_is_written_once()
+    {
+        var id = ServerHarness.NewId("dedup-signal");
+        var started = await StartRawAsync(id, Guid.NewGuid().ToString());
+        var signal = new SignalWorkflowExecutionRequest
+        {
+            Namespace = _harness.Client.Options.Namespace,
+            WorkflowExecution = new() { WorkflowId = id },
+            SignalName = "Post",
+            RequestId = Guid.NewGuid().ToString(),
+            Input = new Payloads { Payloads_ = { DataConverter.Default.PayloadConverter.ToPayload("once") } },
+        };
+        await _harness.Client.Connection.WorkflowService.SignalWorkflowExecutionAsync(signal);
+        await _harness.Client.Connection.WorkflowService.SignalWorkflowExecutionAsync(signal);
+        signal.RequestId = Guid.NewGuid().ToString();
+        await _harness.Client.Connection.WorkflowService.SignalWorkflowExecutionAsync(signal);
+
+        var handle = _harness.Client.GetWorkflowHandle(id, started.RunId);
+        Assert.Equal(2, (await _harness.EventTypesAsync(handle)).Count(t => t == EventType.WorkflowExecutionSignaled));
+        await handle.TerminateAsync();
+    }
+
     [Theory]
     [InlineData(WorkflowIdReusePolicy.AllowDuplicate, Close.Complete, true)]
     [InlineData(WorkflowIdReusePolicy.AllowDuplicate, Close.Terminate, true)]
