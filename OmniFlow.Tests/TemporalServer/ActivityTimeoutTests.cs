@@ -63,10 +63,10 @@ public sealed class ActivityTimeoutTests(TimeSkippingServerFixture fixture) : ID
     [Fact]
     public async Task Schedule_to_close_deadline_stops_the_retries_of_timed_out_attempts_with_retry_state_timeout()
     {
-        // Attempt 1 times out at 0.3 s, attempt 2 runs from 1.3 s to 1.6 s; its 2 s backoff would pass the 2 s deadline.
+        // Attempt 1 times out at 0.3 s, attempt 2 runs from 1.3 s to 1.6 s; its 2 s backoff would pass the 3 s deadline.
         var handle = await RunAsync(new ActivityPlan(
             FailAttempts: 5, StartToClose: TimeSpan.FromMilliseconds(300), SleepFor: TimeSpan.FromSeconds(5),
-            ScheduleToClose: TimeSpan.FromSeconds(2), RetryInterval: TimeSpan.FromSeconds(1)));
+            ScheduleToClose: TimeSpan.FromSeconds(3), RetryInterval: TimeSpan.FromSeconds(1)));
 
         var (activity, timeout) = await TimedOutAsync(handle);
         Assert.Equal(RetryState.Timeout, (RetryState)activity.RetryState);
