@@ -42,7 +42,7 @@ public sealed class CoreLoopTests(TimeSkippingServerFixture fixture) : IDisposab
             ],
             types);
         await _harness.AssertReplaysAsync(handle, o => o.AddWorkflow<ApprovalWorkflow>());
-        fixture.Logs.AssertClean();
+        _harness.AssertSdkClean();
     }
 
     [Fact]
@@ -65,7 +65,7 @@ public sealed class CoreLoopTests(TimeSkippingServerFixture fixture) : IDisposab
         var history = await _harness.HistoryAsync(handle);
         Assert.Contains(history.Events, e => e.EventType == EventType.TimerFired);
         await _harness.AssertReplaysAsync(handle, o => o.AddWorkflow<ApprovalWorkflow>());
-        fixture.Logs.AssertClean();
+        _harness.AssertSdkClean();
     }
 
     [Fact]
@@ -80,7 +80,7 @@ public sealed class CoreLoopTests(TimeSkippingServerFixture fixture) : IDisposab
         Assert.Equal("attempt 2 failed", started.ActivityTaskStartedEventAttributes.LastFailure.Message);
         Assert.Single(history.Events, e => e.EventType == EventType.ActivityTaskCompleted);
         await _harness.AssertReplaysAsync(handle, o => o.AddWorkflow<ActivityBehaviourWorkflow>());
-        fixture.Logs.AssertClean();
+        _harness.AssertSdkClean();
     }
 
     [Fact]
@@ -97,7 +97,7 @@ public sealed class CoreLoopTests(TimeSkippingServerFixture fixture) : IDisposab
         Assert.Equal(EventType.ActivityTaskFailed, types[^5]);
         Assert.Equal(EventType.WorkflowExecutionFailed, types[^1]);
         await _harness.AssertReplaysAsync(handle, o => o.AddWorkflow<ActivityBehaviourWorkflow>());
-        fixture.Logs.AssertClean();
+        _harness.AssertSdkClean();
     }
 
     [Fact]

@@ -89,7 +89,7 @@ public sealed class CronScheduleTests(TimeSkippingServerFixture fixture) : IDisp
         Assert.Equal(EventType.WorkflowExecutionTerminated, runs[^1][^1].EventType);
         var current = await _harness.Client.GetWorkflowHandle(handle.Id).DescribeAsync();
         Assert.Equal(WorkflowExecutionStatus.Terminated, current.Status);
-        fixture.Logs.AssertClean();
+        _harness.AssertSdkClean();
     }
 
     [Fact]
@@ -117,7 +117,7 @@ public sealed class CronScheduleTests(TimeSkippingServerFixture fixture) : IDisp
         });
 
         await _harness.AssertReplaysAsync(handle, o => o.AddWorkflow<CronCounterWorkflow>());
-        fixture.Logs.AssertClean();
+        _harness.AssertSdkClean();
     }
 
     [Fact]

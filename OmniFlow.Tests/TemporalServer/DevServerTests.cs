@@ -33,7 +33,7 @@ public sealed class DevServerTests(LocalServerFixture fixture) : IDisposable
             });
 
         await _harness.AssertReplaysAsync(handle, o => o.AddWorkflow<ApprovalWorkflow>());
-        fixture.Logs.AssertClean();
+        _harness.AssertSdkClean();
     }
 
     [Fact]

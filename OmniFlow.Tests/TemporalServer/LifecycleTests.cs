@@ -48,7 +48,7 @@ public sealed class LifecycleTests(TimeSkippingServerFixture fixture) : IDisposa
             [EventType.StartChildWorkflowExecutionInitiated, EventType.ChildWorkflowExecutionStarted, EventType.ChildWorkflowExecutionCompleted],
             types.Where(t => t.ToString().Contains("Child", StringComparison.Ordinal)).ToList());
         await _harness.AssertReplaysAsync(parent, ReplayAll);
-        fixture.Logs.AssertClean();
+        _harness.AssertSdkClean();
     }
 
     [Fact]
@@ -173,7 +173,7 @@ public sealed class LifecycleTests(TimeSkippingServerFixture fixture) : IDisposa
         Assert.NotEqual(handle.ResultRunId, description.RunId);
         await _harness.AssertReplaysAsync(firstRun, ReplayAll);
         await _harness.AssertReplaysAsync(latest, ReplayAll);
-        fixture.Logs.AssertClean();
+        _harness.AssertSdkClean();
     }
 
     [Fact]

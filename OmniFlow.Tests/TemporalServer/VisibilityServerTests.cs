@@ -71,6 +71,29 @@ public sealed class VisibilityServerTests(TimeSkippingServerFixture fixture) : I
     }
 
     [Fact]
+    public async Task Upserting_an_unset_search_attribute_removes_it_from_describe_and_list()
+    {
+        await RegisterAttributesAsync();
+        var handle = await _harness.WithWorkerAsync(o => o.AddWorkflow<UntaggedWorkflow>(), async () =>
+        {
+            var options = _harness.Options();
+            options.TypedSearchAttributes = new SearchAttributeCollection.Builder()
+                .Set(TaggedWorkflow.Tier, "gold").Set(TaggedWorkflow.Amount, 7).ToSearchAttributeCollection();
+            var handle = await _harness.Client.StartWorkflowAsync((UntaggedWorkflow wf) => wf.RunAsync(), options);
+            Assert.Equal("untagged", await handle.GetResultAsync());
+            return handle;
+        });
+
+        var attributes = (await handle.DescribeAsync()).TypedSearchAttributes;
+        Assert.False(attributes.ContainsKey(TaggedWorkflow.Tier));
+        Assert.Equal(7, attributes.Get(TaggedWorkflow.Amount));
+        Assert.Empty(await ListAsync($"TaskQueue = '{_harness.TaskQueue}' AND OmniTier = 'gold'"));
+        Assert.Single(await ListAsync($"TaskQueue = '{_harness.TaskQueue}' AND OmniAmount = 7"));
+        Assert.Contains(EventType.UpsertWorkflowSearchAttributes, await _harness.EventTypesAsync(handle));
+        await _harness.AssertReplaysAsync(handle, o => o.AddWorkflow<UntaggedWorkflow>());
+    }
+
+    [Fact]
     public async Task Bad_query_and_unknown_search_attribute_are_invalid_arguments()
     {
         var error = await Assert.ThrowsAsync<RpcException>(() => ListAsync("WorkflowId = "));

@@ -95,7 +95,7 @@ public sealed class WorkflowRetryTests(TimeSkippingServerFixture fixture) : IDis
             await _harness.AssertReplaysAsync(_harness.Client.GetWorkflowHandle(handle.Id, run.RunId), Replay);
         }
 
-        fixture.Logs.AssertClean();
+        _harness.AssertSdkClean();
     }
 
     [Fact]
@@ -115,7 +115,7 @@ public sealed class WorkflowRetryTests(TimeSkippingServerFixture fixture) : IDis
         var last = runs[^1].Events[^1].WorkflowExecutionFailedEventAttributes;
         Assert.Equal(RetryState.MaximumAttemptsReached, last.RetryState);
         Assert.Equal("", last.NewExecutionRunId);
-        fixture.Logs.AssertClean();
+        _harness.AssertSdkClean();
     }
 
     [Fact]
@@ -133,7 +133,7 @@ public sealed class WorkflowRetryTests(TimeSkippingServerFixture fixture) : IDis
         var runs = await ChainAsync(handle);
         var failed = Assert.Single(runs).Events[^1].WorkflowExecutionFailedEventAttributes;
         Assert.Equal(RetryState.NonRetryableFailure, failed.RetryState);
-        fixture.Logs.AssertClean();
+        _harness.AssertSdkClean();
     }
 
     [Fact]
@@ -157,7 +157,7 @@ public sealed class WorkflowRetryTests(TimeSkippingServerFixture fixture) : IDis
         Assert.Equal(ContinueAsNewInitiator.Retry, second.Initiator);
         Assert.Equal(TimeoutType.StartToClose, second.ContinuedFailure.TimeoutFailureInfo.TimeoutType);
         Assert.Equal(RetryState.MaximumAttemptsReached, runs[1].Events[^1].WorkflowExecutionTimedOutEventAttributes.RetryState);
-        fixture.Logs.AssertClean();
+        _harness.AssertSdkClean();
     }
 
     [Fact]
@@ -175,7 +175,7 @@ public sealed class WorkflowRetryTests(TimeSkippingServerFixture fixture) : IDis
         var current = await _harness.Client.GetWorkflowHandle(handle.Id).DescribeAsync();
         Assert.Equal(handle.ResultRunId, current.RunId);
         Assert.Equal(WorkflowExecutionStatus.Canceled, current.Status);
-        fixture.Logs.AssertClean();
+        _harness.AssertSdkClean();
     }
 
     [Fact]
@@ -197,7 +197,7 @@ public sealed class WorkflowRetryTests(TimeSkippingServerFixture fixture) : IDis
         var child = await _harness.Client.GetWorkflowHandle(childId).DescribeAsync();
         Assert.Equal(WorkflowExecutionStatus.Completed, child.Status);
         await _harness.AssertReplaysAsync(parent, Replay);
-        fixture.Logs.AssertClean();
+        _harness.AssertSdkClean();
     }
 
     [Fact]
