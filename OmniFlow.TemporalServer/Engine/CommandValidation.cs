@@ -8,7 +8,7 @@ public static class CommandValidation
 {
     public sealed record Rejection(WorkflowTaskFailedCause Cause, string Message);
 
-    public static Rejection? Validate(IEnumerable<Command> commands)
+    public static Rejection? Validate(IEnumerable<Command> commands, Visibility.ISearchAttributeTypes searchAttributes)
     {
         foreach (var command in commands)
         {
@@ -22,6 +22,8 @@ public static class CommandValidation
                         : null,
                 Command.AttributesOneofCase.StartChildWorkflowExecutionCommandAttributes =>
                     ValidateChild(command.StartChildWorkflowExecutionCommandAttributes),
+                Command.AttributesOneofCase.UpsertWorkflowSearchAttributesCommandAttributes =>
+                    ValidateSearchAttributes(command.UpsertWorkflowSearchAttributesCommandAttributes.SearchAttributes, searchAttributes),
                 Command.AttributesOneofCase.None or Command.AttributesOneofCase.ProtocolMessageCommandAttributes =>
                     new Rejection(WorkflowTaskFailedCause.UnhandledCommand, $"Command {command.CommandType} is not supported."),
                 _ => null,
@@ -47,6 +49,20 @@ public static class CommandValidation
         return scheduleToClose <= TimeSpan.Zero && startToClose <= TimeSpan.Zero
             ? new Rejection(WorkflowTaskFailedCause.BadScheduleActivityAttributes, "A valid StartToClose or ScheduleToClose timeout is not set on the command.")
             : null;
+    }
+
+    /// <summary>Unregistered, system or mistyped attributes fail the task (BadSearchAttributes), as on a real server.</summary>
+    private static Rejection? ValidateSearchAttributes(Temporalio.Api.Common.V1.SearchAttributes? attributes, Visibility.ISearchAttributeTypes types)
+    {
+        try
+        {
+            Visibility.SearchAttributeValues.Decode(attributes, types);
+            return null;
+        }
+        catch (Visibility.VisibilityQueryException ex)
+        {
+            return new Rejection(WorkflowTaskFailedCause.BadSearchAttributes, ex.Message);
+        }
     }
 
     private static Rejection? ValidateChild(StartChildWorkflowExecutionCommandAttributes attributes)

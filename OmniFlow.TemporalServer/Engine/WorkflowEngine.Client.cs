@@ -96,7 +96,7 @@ public sealed partial class WorkflowEngine
             SearchAttributes = request.SearchAttributes,
             Header = request.Header,
             WorkflowStartDelay = request.WorkflowStartDelay,
-        }) with { RequestId = "" };
+        });
         var signal = new HistoryEvent
         {
             EventType = EventType.WorkflowExecutionSignaled,
@@ -113,7 +113,7 @@ public sealed partial class WorkflowEngine
         {
             lock (run.Sync)
             {
-                run.Signal(request.SignalName, request.SignalInput, request.Header, request.Identity ?? "");
+                run.Signal(request.SignalName, request.SignalInput, request.Header, request.Identity ?? "", request.RequestId ?? "");
             }
         }
 
@@ -126,7 +126,7 @@ public sealed partial class WorkflowEngine
         var run = ResolveRun(request.Namespace, request.WorkflowExecution?.WorkflowId ?? "", request.WorkflowExecution?.RunId);
         lock (run.Sync)
         {
-            run.Signal(request.SignalName, request.Input, request.Header, request.Identity ?? "");
+            run.Signal(request.SignalName, request.Input, request.Header, request.Identity ?? "", request.RequestId ?? "");
         }
     }
 
@@ -153,7 +153,7 @@ public sealed partial class WorkflowEngine
     {
         var run = ResolveRun(request.Namespace, request.Execution?.WorkflowId ?? "", request.Execution?.RunId);
         var closeOnly = request.HistoryEventFilterType == HistoryEventFilterType.CloseEvent;
-        var from = request.NextPageToken.IsEmpty ? 1 : BitConverter.ToInt64(request.NextPageToken.Span);
+        var from = PageTokens.ReadEventId(request.NextPageToken, empty: 1);
         var pageSize = request.MaximumPageSize > 0 ? request.MaximumPageSize : DefaultHistoryPageSize;
         while (true)
         {
@@ -174,7 +174,7 @@ public sealed partial class WorkflowEngine
                     return new GetWorkflowExecutionHistoryResponse
                     {
                         History = run.History.Slice(from, to),
-                        NextPageToken = more ? PageToken(to + 1) : ByteString.Empty,
+                        NextPageToken = more ? PageTokens.Of(to + 1) : ByteString.Empty,
                     };
                 }
 
@@ -193,12 +193,10 @@ public sealed partial class WorkflowEngine
             catch (OperationCanceledException)
             {
                 // The long poll ends empty; the caller polls again with the same position.
-                return new GetWorkflowExecutionHistoryResponse { History = new History(), NextPageToken = PageToken(from) };
+                return new GetWorkflowExecutionHistoryResponse { History = new History(), NextPageToken = PageTokens.Of(from) };
             }
         }
     }
-
-    private static ByteString PageToken(long nextEventId) => ByteString.CopyFrom(BitConverter.GetBytes(nextEventId));
 
     public GetWorkflowExecutionHistoryReverseResponse GetHistoryReverse(GetWorkflowExecutionHistoryReverseRequest request)
     {
@@ -206,14 +204,14 @@ public sealed partial class WorkflowEngine
         var pageSize = request.MaximumPageSize > 0 ? request.MaximumPageSize : DefaultHistoryPageSize;
         lock (run.Sync)
         {
-            var to = request.NextPageToken.IsEmpty ? run.History.LastEventId : BitConverter.ToInt64(request.NextPageToken.Span);
+            var to = PageTokens.ReadEventId(request.NextPageToken, empty: run.History.LastEventId);
             var from = Math.Max(1, to - pageSize + 1);
             var history = new History();
             history.Events.Add(run.History.Slice(from, to).Events.Reverse());
             return new GetWorkflowExecutionHistoryReverseResponse
             {
                 History = history,
-                NextPageToken = from > 1 ? PageToken(from - 1) : ByteString.Empty,
+                NextPageToken = from > 1 ? PageTokens.Of(from - 1) : ByteString.Empty,
             };
         }
     }

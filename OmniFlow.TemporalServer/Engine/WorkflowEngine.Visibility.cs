@@ -1,4 +1,3 @@
-using Google.Protobuf;
 using Temporalio.Api.Enums.V1;
 using Temporalio.Api.WorkflowService.V1;
 using OmniFlow.TemporalServer.Visibility;
@@ -24,13 +23,13 @@ public sealed partial class WorkflowEngine
         var ns = Namespaces.Get(request.Namespace);
         var query = VisibilityQuery.Parse(request.Query, ns.SearchAttributes);
         var matching = query.Apply(Snapshot(ns));
-        var offset = request.NextPageToken.IsEmpty ? 0 : BitConverter.ToInt32(request.NextPageToken.Span);
+        var offset = PageTokens.ReadOffset(request.NextPageToken);
         var pageSize = request.PageSize > 0 ? request.PageSize : DefaultListPageSize;
         var response = new ListWorkflowExecutionsResponse();
         response.Executions.Add(matching.Skip(offset).Take(pageSize).Select(r => r.Info));
         if (offset + pageSize < matching.Count)
         {
-            response.NextPageToken = ByteString.CopyFrom(BitConverter.GetBytes(offset + pageSize));
+            response.NextPageToken = PageTokens.Of(offset + pageSize);
         }
 
         return response;

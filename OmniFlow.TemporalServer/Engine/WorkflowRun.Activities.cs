@@ -310,9 +310,12 @@ public sealed partial class WorkflowRun
                 LastHeartbeatDetails = activity.HeartbeatDetails,
             },
         };
+        // Schedule-to-start and schedule-to-close timeouts end the activity; the others are retried while the policy
+        // and the schedule-to-close deadline allow, and say why they were not.
+        var retryState = RetryState.Timeout;
         if (timeoutType is TimeoutType.StartToClose or TimeoutType.Heartbeat)
         {
-            var (backoff, _) = activity.NextRetry(failure, Now);
+            (var backoff, retryState) = activity.NextRetry(failure, Now);
             if (backoff is { } delay)
             {
                 RetryActivity(activity, failure, delay);
@@ -334,9 +337,7 @@ public sealed partial class WorkflowRun
                 Failure = failure,
                 ScheduledEventId = activity.ScheduledEventId,
                 StartedEventId = started is null ? 0 : PendingStartedEventId,
-                RetryState = timeoutType is TimeoutType.StartToClose or TimeoutType.Heartbeat
-                    ? RetryState.MaximumAttemptsReached
-                    : RetryState.Timeout,
+                RetryState = retryState,
             },
         });
     }

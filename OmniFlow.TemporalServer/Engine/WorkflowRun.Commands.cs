@@ -61,7 +61,14 @@ public sealed partial class WorkflowRun
                 var upsert = command.UpsertWorkflowSearchAttributesCommandAttributes.SearchAttributes;
                 foreach (var field in upsert?.IndexedFields ?? [])
                 {
-                    SearchAttributes.IndexedFields[field.Key] = field.Value;
+                    if (IsNullPayload(field.Value))
+                    {
+                        SearchAttributes.IndexedFields.Remove(field.Key);
+                    }
+                    else
+                    {
+                        SearchAttributes.IndexedFields[field.Key] = field.Value;
+                    }
                 }
 
                 Append(new HistoryEvent
@@ -78,7 +85,15 @@ public sealed partial class WorkflowRun
                 var memo = command.ModifyWorkflowPropertiesCommandAttributes.UpsertedMemo;
                 foreach (var field in memo?.Fields ?? [])
                 {
-                    Memo.Fields[field.Key] = field.Value;
+                    // A null value (the SDK's unset) removes the key, as the real server merges memos.
+                    if (IsNullPayload(field.Value))
+                    {
+                        Memo.Fields.Remove(field.Key);
+                    }
+                    else
+                    {
+                        Memo.Fields[field.Key] = field.Value;
+                    }
                 }
 
                 Append(new HistoryEvent
@@ -104,6 +119,10 @@ public sealed partial class WorkflowRun
                 throw new InvalidOperationException($"Command {command.AttributesCase} passed validation but has no handler.");
         }
     }
+
+    private static bool IsNullPayload(Temporalio.Api.Common.V1.Payload payload) =>
+        payload.Data.IsEmpty ||
+        (payload.Metadata.TryGetValue("encoding", out var encoding) && encoding.ToStringUtf8() == "binary/null");
 
     private void CompleteRun(CompleteWorkflowExecutionCommandAttributes command, long completedEventId)
     {

@@ -191,7 +191,7 @@ public sealed partial class WorkflowRun
             return new RespondWorkflowTaskCompletedResponse();
         }
 
-        if (CommandValidation.Validate(request.Commands) is { } rejection)
+        if (CommandValidation.Validate(request.Commands, Namespace.SearchAttributes) is { } rejection)
         {
             FailTask(task, rejection.Cause, new Failure { Message = rejection.Message }, request.Identity);
             throw Errors.InvalidArgument(rejection.Message);

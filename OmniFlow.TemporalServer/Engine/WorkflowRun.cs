@@ -17,6 +17,7 @@ public sealed partial class WorkflowRun
     private readonly EngineContext _context;
     private readonly List<HistoryEvent> _buffered = [];
     private readonly List<ClockItem> _runTimers = [];
+    private readonly HashSet<string> _signalRequestIds = [];
     private bool _completingTask;
     private bool _firstTaskDelayed;
 
@@ -258,9 +259,15 @@ public sealed partial class WorkflowRun
             WorkflowExecutionStatus.Terminated);
     }
 
-    public void Signal(string signalName, Payloads? input, Header? header, string identity)
+    /// <summary>Writes a signal; a client's retry of one (the same request id) is accepted and writes nothing.</summary>
+    public void Signal(string signalName, Payloads? input, Header? header, string identity, string requestId = "")
     {
         EnsureOpen();
+        if (requestId.Length > 0 && !_signalRequestIds.Add(requestId))
+        {
+            return;
+        }
+
         Observe(new HistoryEvent
         {
             EventType = EventType.WorkflowExecutionSignaled,

@@ -22,39 +22,24 @@ public sealed class TestServiceHandler : ServiceHandler, IDescribedService
             clock.UnlockSkipping()
                 ? new UnlockTimeSkippingResponse()
                 : throw Engine.Errors.FailedPrecondition("Time skipping is not locked."));
+        // Sleep and SleepUntil wait for the clock as it runs (skipping only if something else unlocked it), as the
+        // reference test server does; UnlockTimeSkippingWithSleep (the SDK's environment delay) lets it skip meanwhile.
         Map<SleepRequest, SleepResponse>("Sleep", async (request, context) =>
         {
-            await SkipAsync(clock, clock.Now + request.Duration.ToTimeSpan(), context.CancellationToken);
-            return new SleepResponse();
-        });
-        Map<SleepRequest, SleepResponse>("UnlockTimeSkippingWithSleep", async (request, context) =>
-        {
-            await SkipAsync(clock, clock.Now + request.Duration.ToTimeSpan(), context.CancellationToken);
+            await clock.WaitUntilAsync(clock.Now + request.Duration.ToTimeSpan(), context.CancellationToken);
             return new SleepResponse();
         });
         Map<SleepUntilRequest, SleepResponse>("SleepUntil", async (request, context) =>
         {
-            await SkipAsync(clock, request.Timestamp.ToDateTimeOffset(), context.CancellationToken);
+            await clock.WaitUntilAsync(request.Timestamp.ToDateTimeOffset(), context.CancellationToken);
+            return new SleepResponse();
+        });
+        Map<SleepRequest, SleepResponse>("UnlockTimeSkippingWithSleep", async (request, context) =>
+        {
+            await clock.UnlockUntilAsync(clock.Now + request.Duration.ToTimeSpan(), context.CancellationToken);
             return new SleepResponse();
         });
         Map<Empty, GetCurrentTimeResponse>("GetCurrentTime", _ =>
             new GetCurrentTimeResponse { Time = Timestamp.FromDateTimeOffset(clock.Now) });
-    }
-
-    /// <summary>Lets time skip (if nothing else holds it) until the clock reaches <paramref name="until"/>.</summary>
-    private static async Task SkipAsync(SchedulingClock clock, DateTimeOffset until, CancellationToken cancellationToken)
-    {
-        var unlocked = clock.UnlockSkipping();
-        try
-        {
-            await clock.WaitUntilAsync(until, cancellationToken);
-        }
-        finally
-        {
-            if (unlocked)
-            {
-                clock.LockSkipping();
-            }
-        }
     }
 }

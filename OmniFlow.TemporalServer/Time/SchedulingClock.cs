@@ -107,6 +107,58 @@ public sealed partial class SchedulingClock : IClock, IAsyncDisposable
         return reached.Task;
     }
 
+    /// <summary>
+    /// UnlockTimeSkippingWithSleep: releases one lock on skipping until the clock reaches <paramref name="until"/>, and
+    /// takes it back in the step that reaches it, so time never skips past <paramref name="until"/> to a later item.
+    /// </summary>
+    public async Task UnlockUntilAsync(DateTimeOffset until, CancellationToken cancellationToken)
+    {
+        var released = false;
+        void Relock()
+        {
+            lock (_sync)
+            {
+                if (released)
+                {
+                    released = false;
+                    _userLocks++;
+                }
+            }
+        }
+
+        var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        ClockItem item;
+        lock (_sync)
+        {
+            // Scheduled before skipping is released: the loop cannot skip past it to anything later.
+            item = Schedule(until, () =>
+            {
+                Relock();
+                reached.TrySetResult();
+            });
+            if (_userLocks > 0)
+            {
+                _userLocks--;
+                released = true;
+                Wake();
+            }
+        }
+
+        using var registration = cancellationToken.Register(() =>
+        {
+            item.Cancel();
+            reached.TrySetCanceled(cancellationToken);
+        });
+        try
+        {
+            await reached.Task;
+        }
+        finally
+        {
+            Relock();
+        }
+    }
+
     private bool CanSkip => _timeSkipping && _userLocks == 0 && Volatile.Read(ref _workInFlight) == 0;
 
     private void Wake()

@@ -9,9 +9,11 @@ namespace OmniFlow.Tests.TemporalServer;
 
 /// <summary>The core loop under time skipping: activity, signal, query, a 30-minute timer, activity retries.</summary>
 [Collection(TemporalServerCollection.Name)]
-public sealed class CoreLoopTests(TimeSkippingServerFixture fixture)
+public sealed class CoreLoopTests(TimeSkippingServerFixture fixture) : IDisposable
 {
     private readonly ServerHarness _harness = new(fixture.Environment, fixture.Logs);
+
+    public void Dispose() => _harness.Dispose();
 
     [Fact]
     public async Task Activity_signal_and_query_complete_the_workflow()
@@ -40,7 +42,7 @@ public sealed class CoreLoopTests(TimeSkippingServerFixture fixture)
             ],
             types);
         await _harness.AssertReplaysAsync(handle, o => o.AddWorkflow<ApprovalWorkflow>());
-        fixture.Logs.AssertClean();
+        _harness.AssertSdkClean();
     }
 
     [Fact]
@@ -63,7 +65,7 @@ public sealed class CoreLoopTests(TimeSkippingServerFixture fixture)
         var history = await _harness.HistoryAsync(handle);
         Assert.Contains(history.Events, e => e.EventType == EventType.TimerFired);
         await _harness.AssertReplaysAsync(handle, o => o.AddWorkflow<ApprovalWorkflow>());
-        fixture.Logs.AssertClean();
+        _harness.AssertSdkClean();
     }
 
     [Fact]
@@ -78,7 +80,7 @@ public sealed class CoreLoopTests(TimeSkippingServerFixture fixture)
         Assert.Equal("attempt 2 failed", started.ActivityTaskStartedEventAttributes.LastFailure.Message);
         Assert.Single(history.Events, e => e.EventType == EventType.ActivityTaskCompleted);
         await _harness.AssertReplaysAsync(handle, o => o.AddWorkflow<ActivityBehaviourWorkflow>());
-        fixture.Logs.AssertClean();
+        _harness.AssertSdkClean();
     }
 
     [Fact]
@@ -95,7 +97,7 @@ public sealed class CoreLoopTests(TimeSkippingServerFixture fixture)
         Assert.Equal(EventType.ActivityTaskFailed, types[^5]);
         Assert.Equal(EventType.WorkflowExecutionFailed, types[^1]);
         await _harness.AssertReplaysAsync(handle, o => o.AddWorkflow<ActivityBehaviourWorkflow>());
-        fixture.Logs.AssertClean();
+        _harness.AssertSdkClean();
     }
 
     [Fact]

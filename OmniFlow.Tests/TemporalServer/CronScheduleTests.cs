@@ -14,11 +14,13 @@ namespace OmniFlow.Tests.TemporalServer;
 /// the last successful result; terminate ends the chain. Under time skipping a quarter-hourly schedule runs in moments.
 /// </summary>
 [Collection(TemporalServerCollection.Name)]
-public sealed class CronScheduleTests(TimeSkippingServerFixture fixture)
+public sealed class CronScheduleTests(TimeSkippingServerFixture fixture) : IDisposable
 {
     private const string QuarterHourly = "*/15 * * * *";
 
     private readonly ServerHarness _harness = new(fixture.Environment, fixture.Logs);
+
+    public void Dispose() => _harness.Dispose();
 
     private WorkflowOptions CronOptions(string schedule)
     {
@@ -87,7 +89,7 @@ public sealed class CronScheduleTests(TimeSkippingServerFixture fixture)
         Assert.Equal(EventType.WorkflowExecutionTerminated, runs[^1][^1].EventType);
         var current = await _harness.Client.GetWorkflowHandle(handle.Id).DescribeAsync();
         Assert.Equal(WorkflowExecutionStatus.Terminated, current.Status);
-        fixture.Logs.AssertClean();
+        _harness.AssertSdkClean();
     }
 
     [Fact]
@@ -115,7 +117,7 @@ public sealed class CronScheduleTests(TimeSkippingServerFixture fixture)
         });
 
         await _harness.AssertReplaysAsync(handle, o => o.AddWorkflow<CronCounterWorkflow>());
-        fixture.Logs.AssertClean();
+        _harness.AssertSdkClean();
     }
 
     [Fact]

@@ -8,9 +8,11 @@ namespace OmniFlow.Tests.TemporalServer;
 
 /// <summary>The same server launched as the SDK's local dev server (`server start-dev ...`): real time.</summary>
 [Collection(TemporalServerCollection.Name)]
-public sealed class DevServerTests(LocalServerFixture fixture)
+public sealed class DevServerTests(LocalServerFixture fixture) : IDisposable
 {
     private readonly ServerHarness _harness = new(fixture.Environment, fixture.Logs);
+
+    public void Dispose() => _harness.Dispose();
 
     [Fact]
     public async Task Activity_signal_and_query_work_in_real_time()
@@ -31,7 +33,7 @@ public sealed class DevServerTests(LocalServerFixture fixture)
             });
 
         await _harness.AssertReplaysAsync(handle, o => o.AddWorkflow<ApprovalWorkflow>());
-        fixture.Logs.AssertClean();
+        _harness.AssertSdkClean();
     }
 
     [Fact]

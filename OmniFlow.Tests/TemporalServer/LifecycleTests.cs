@@ -10,9 +10,11 @@ namespace OmniFlow.Tests.TemporalServer;
 
 /// <summary>Children, continue-as-new, cancellation, termination, history paging, describe — under time skipping.</summary>
 [Collection(TemporalServerCollection.Name)]
-public sealed class LifecycleTests(TimeSkippingServerFixture fixture)
+public sealed class LifecycleTests(TimeSkippingServerFixture fixture) : IDisposable
 {
     private readonly ServerHarness _harness = new(fixture.Environment, fixture.Logs);
+
+    public void Dispose() => _harness.Dispose();
 
     private static void AllWorkflows(Temporalio.Worker.TemporalWorkerOptions o) => o
         .AddWorkflow<ParentWorkflow>().AddWorkflow<ChildWorkflow>().AddWorkflow<CountdownWorkflow>()
@@ -46,7 +48,7 @@ public sealed class LifecycleTests(TimeSkippingServerFixture fixture)
             [EventType.StartChildWorkflowExecutionInitiated, EventType.ChildWorkflowExecutionStarted, EventType.ChildWorkflowExecutionCompleted],
             types.Where(t => t.ToString().Contains("Child", StringComparison.Ordinal)).ToList());
         await _harness.AssertReplaysAsync(parent, ReplayAll);
-        fixture.Logs.AssertClean();
+        _harness.AssertSdkClean();
     }
 
     [Fact]
@@ -171,7 +173,7 @@ public sealed class LifecycleTests(TimeSkippingServerFixture fixture)
         Assert.NotEqual(handle.ResultRunId, description.RunId);
         await _harness.AssertReplaysAsync(firstRun, ReplayAll);
         await _harness.AssertReplaysAsync(latest, ReplayAll);
-        fixture.Logs.AssertClean();
+        _harness.AssertSdkClean();
     }
 
     [Fact]
@@ -281,7 +283,7 @@ public sealed class LifecycleTests(TimeSkippingServerFixture fixture)
     }
 
     [Fact]
-    public async Task Starting_a_running_workflow_id_again_is_rejected_and_the_same_request_id_is_deduplicated()
+    public async Task Starting_a_running_workflow_id_again_is_rejected_and_use_existing_returns_the_open_run()
     {
         await RunAsync(async () =>
         {
@@ -292,7 +294,7 @@ public sealed class LifecycleTests(TimeSkippingServerFixture fixture)
             var reused = await _harness.Client.StartWorkflowAsync(
                 (SleeperWorkflow wf) => wf.RunAsync(),
                 new(options.Id!, options.TaskQueue!) { IdConflictPolicy = WorkflowIdConflictPolicy.UseExisting });
-            Assert.Equal(handle.RunId, reused.RunId);
+            Assert.Equal(handle.ResultRunId, reused.ResultRunId);
             var description = await handle.DescribeAsync();
             Assert.Equal(WorkflowExecutionStatus.Running, (WorkflowExecutionStatus)description.Status);
             Assert.Equal(nameof(SleeperWorkflow), description.WorkflowType);

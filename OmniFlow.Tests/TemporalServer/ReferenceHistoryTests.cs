@@ -7,9 +7,11 @@ namespace OmniFlow.Tests.TemporalServer;
 
 /// <summary>Our histories against histories written by real Temporal servers for the same workflow shapes.</summary>
 [Collection(TemporalServerCollection.Name)]
-public sealed class ReferenceHistoryTests(TimeSkippingServerFixture fixture)
+public sealed class ReferenceHistoryTests(TimeSkippingServerFixture fixture) : IDisposable
 {
     private readonly ServerHarness _harness = new(fixture.Environment, fixture.Logs);
+
+    public void Dispose() => _harness.Dispose();
 
     /// <summary>A history from ReferenceHistories/, copied next to the test binaries.</summary>
     private static WorkflowHistory Reference(string name) =>

@@ -8,9 +8,11 @@ namespace OmniFlow.Tests.TemporalServer;
 
 /// <summary>Signal-with-start, start delay, execution timeout, async completion by id, heartbeat timeouts.</summary>
 [Collection(TemporalServerCollection.Name)]
-public sealed class StartOptionsTests(TimeSkippingServerFixture fixture)
+public sealed class StartOptionsTests(TimeSkippingServerFixture fixture) : IDisposable
 {
     private readonly ServerHarness _harness = new(fixture.Environment, fixture.Logs);
+
+    public void Dispose() => _harness.Dispose();
 
     private static void Workers(Temporalio.Worker.TemporalWorkerOptions o) => o
         .AddWorkflow<InboxWorkflow>().AddWorkflow<ExternallyCompletedWorkflow>().AddWorkflow<HeartbeatTimeoutWorkflow>()

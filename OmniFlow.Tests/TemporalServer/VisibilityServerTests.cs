@@ -10,9 +10,11 @@ namespace OmniFlow.Tests.TemporalServer;
 
 /// <summary>List/Count with the visibility query language and OperatorService search attributes, end to end.</summary>
 [Collection(TemporalServerCollection.Name)]
-public sealed class VisibilityServerTests(TimeSkippingServerFixture fixture)
+public sealed class VisibilityServerTests(TimeSkippingServerFixture fixture) : IDisposable
 {
     private readonly ServerHarness _harness = new(fixture.Environment, fixture.Logs);
+
+    public void Dispose() => _harness.Dispose();
 
     private async Task RegisterAttributesAsync()
     {
@@ -66,6 +68,29 @@ public sealed class VisibilityServerTests(TimeSkippingServerFixture fixture)
             });
 
         Assert.Equal(3, listed.Count);
+    }
+
+    [Fact]
+    public async Task Upserting_an_unset_search_attribute_removes_it_from_describe_and_list()
+    {
+        await RegisterAttributesAsync();
+        var handle = await _harness.WithWorkerAsync(o => o.AddWorkflow<UntaggedWorkflow>(), async () =>
+        {
+            var options = _harness.Options();
+            options.TypedSearchAttributes = new SearchAttributeCollection.Builder()
+                .Set(TaggedWorkflow.Tier, "gold").Set(TaggedWorkflow.Amount, 7).ToSearchAttributeCollection();
+            var handle = await _harness.Client.StartWorkflowAsync((UntaggedWorkflow wf) => wf.RunAsync(), options);
+            Assert.Equal("untagged", await handle.GetResultAsync());
+            return handle;
+        });
+
+        var attributes = (await handle.DescribeAsync()).TypedSearchAttributes;
+        Assert.False(attributes.ContainsKey(TaggedWorkflow.Tier));
+        Assert.Equal(7, attributes.Get(TaggedWorkflow.Amount));
+        Assert.Empty(await ListAsync($"TaskQueue = '{_harness.TaskQueue}' AND OmniTier = 'gold'"));
+        Assert.Single(await ListAsync($"TaskQueue = '{_harness.TaskQueue}' AND OmniAmount = 7"));
+        Assert.Contains(EventType.UpsertWorkflowSearchAttributes, await _harness.EventTypesAsync(handle));
+        await _harness.AssertReplaysAsync(handle, o => o.AddWorkflow<UntaggedWorkflow>());
     }
 
     [Fact]

@@ -15,9 +15,11 @@ namespace OmniFlow.Tests.TemporalServer;
 /// client's GetResult follows the chain. Non-retryable types, maximum attempts, cancel and terminate end the chain.
 /// </summary>
 [Collection(TemporalServerCollection.Name)]
-public sealed class WorkflowRetryTests(TimeSkippingServerFixture fixture)
+public sealed class WorkflowRetryTests(TimeSkippingServerFixture fixture) : IDisposable
 {
     private readonly ServerHarness _harness = new(fixture.Environment, fixture.Logs);
+
+    public void Dispose() => _harness.Dispose();
 
     private static void Workflows(TemporalWorkerOptions o) =>
         o.AddWorkflow<FailUntilAttemptWorkflow>().AddWorkflow<RetryingChildParentWorkflow>().AddWorkflow<SleeperWorkflow>();
@@ -93,7 +95,7 @@ public sealed class WorkflowRetryTests(TimeSkippingServerFixture fixture)
             await _harness.AssertReplaysAsync(_harness.Client.GetWorkflowHandle(handle.Id, run.RunId), Replay);
         }
 
-        fixture.Logs.AssertClean();
+        _harness.AssertSdkClean();
     }
 
     [Fact]
@@ -113,7 +115,7 @@ public sealed class WorkflowRetryTests(TimeSkippingServerFixture fixture)
         var last = runs[^1].Events[^1].WorkflowExecutionFailedEventAttributes;
         Assert.Equal(RetryState.MaximumAttemptsReached, last.RetryState);
         Assert.Equal("", last.NewExecutionRunId);
-        fixture.Logs.AssertClean();
+        _harness.AssertSdkClean();
     }
 
     [Fact]
@@ -131,7 +133,7 @@ public sealed class WorkflowRetryTests(TimeSkippingServerFixture fixture)
         var runs = await ChainAsync(handle);
         var failed = Assert.Single(runs).Events[^1].WorkflowExecutionFailedEventAttributes;
         Assert.Equal(RetryState.NonRetryableFailure, failed.RetryState);
-        fixture.Logs.AssertClean();
+        _harness.AssertSdkClean();
     }
 
     [Fact]
@@ -155,7 +157,7 @@ public sealed class WorkflowRetryTests(TimeSkippingServerFixture fixture)
         Assert.Equal(ContinueAsNewInitiator.Retry, second.Initiator);
         Assert.Equal(TimeoutType.StartToClose, second.ContinuedFailure.TimeoutFailureInfo.TimeoutType);
         Assert.Equal(RetryState.MaximumAttemptsReached, runs[1].Events[^1].WorkflowExecutionTimedOutEventAttributes.RetryState);
-        fixture.Logs.AssertClean();
+        _harness.AssertSdkClean();
     }
 
     [Fact]
@@ -173,7 +175,7 @@ public sealed class WorkflowRetryTests(TimeSkippingServerFixture fixture)
         var current = await _harness.Client.GetWorkflowHandle(handle.Id).DescribeAsync();
         Assert.Equal(handle.ResultRunId, current.RunId);
         Assert.Equal(WorkflowExecutionStatus.Canceled, current.Status);
-        fixture.Logs.AssertClean();
+        _harness.AssertSdkClean();
     }
 
     [Fact]
@@ -195,7 +197,7 @@ public sealed class WorkflowRetryTests(TimeSkippingServerFixture fixture)
         var child = await _harness.Client.GetWorkflowHandle(childId).DescribeAsync();
         Assert.Equal(WorkflowExecutionStatus.Completed, child.Status);
         await _harness.AssertReplaysAsync(parent, Replay);
-        fixture.Logs.AssertClean();
+        _harness.AssertSdkClean();
     }
 
     [Fact]

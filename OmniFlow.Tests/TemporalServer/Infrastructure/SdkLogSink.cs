@@ -45,10 +45,21 @@ public sealed class SdkLogSink : ILoggerProvider
     public IReadOnlyList<string> Lines => [.. _lines];
 
     /// <summary>Lines that mean the SDK dropped or failed a task; tests expecting a task failure filter these.</summary>
-    public IReadOnlyList<string> AlarmingLines => _lines.Where(line => Alarming.Any(line.Contains)).ToList();
+    public IReadOnlyList<string> AlarmingLines => AlarmingLinesSince(0);
 
-    public void AssertClean() =>
-        Assert.True(AlarmingLines.Count == 0, "The SDK reported problems:\n" + string.Join('\n', AlarmingLines));
+    /// <summary>How many lines were logged so far: a test's window starts here (the tests of a collection run one by one).</summary>
+    public int Mark => _lines.Count;
+
+    public IReadOnlyList<string> AlarmingLinesSince(int mark) =>
+        _lines.Skip(mark).Where(line => Alarming.Any(line.Contains)).ToList();
+
+    public void AssertClean() => AssertCleanSince(0);
+
+    public void AssertCleanSince(int mark)
+    {
+        var alarming = AlarmingLinesSince(mark);
+        Assert.True(alarming.Count == 0, "The SDK reported problems:\n" + string.Join('\n', alarming));
+    }
 
     public ILogger CreateLogger(string categoryName) => new SinkLogger(this, categoryName);
 

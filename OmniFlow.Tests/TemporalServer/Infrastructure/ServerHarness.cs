@@ -6,9 +6,15 @@ using Temporalio.Worker;
 
 namespace OmniFlow.Tests.TemporalServer.Infrastructure;
 
-/// <summary>Runs a worker on a fresh task queue against an environment, and checks what the server wrote.</summary>
-public sealed class ServerHarness(WorkflowEnvironment environment, SdkLogSink logs)
+/// <summary>
+/// Runs a worker on a fresh task queue against an environment, and checks what the server wrote. One harness per test:
+/// disposing it fails the test when the SDK logged a problem (could not interpret a task, failed a workflow task...)
+/// while the test ran.
+/// </summary>
+public sealed class ServerHarness(WorkflowEnvironment environment, SdkLogSink logs) : IDisposable
 {
+    private readonly int _logMark = logs.Mark;
+
     public string TaskQueue { get; } = $"tq-{Guid.NewGuid():N}";
 
     public ITemporalClient Client => environment.Client;
@@ -16,6 +22,11 @@ public sealed class ServerHarness(WorkflowEnvironment environment, SdkLogSink lo
     public WorkflowEnvironment Environment => environment;
 
     public SdkLogSink Logs => logs;
+
+    /// <summary>Fails the test when the SDK logged a problem since this harness was made.</summary>
+    public void AssertSdkClean() => logs.AssertCleanSince(_logMark);
+
+    public void Dispose() => AssertSdkClean();
 
     public static string NewId(string prefix) => $"{prefix}-{Guid.NewGuid():N}";
 

@@ -72,3 +72,28 @@ public sealed class SilentActivities
         return context.Info.Attempt;
     }
 }
+
+/// <summary>Like <see cref="ExternallyCompletedWorkflow"/>, but a cancellation of the workflow waits for the activity's.</summary>
+[Workflow]
+public sealed class ExternallyResolvedWorkflow
+{
+    [WorkflowRun]
+    public async Task<string> RunAsync()
+    {
+        try
+        {
+            return await Workflow.ExecuteActivityAsync(
+                (ExternalActivities a) => a.WaitForOutsideAsync(),
+                new()
+                {
+                    StartToCloseTimeout = TimeSpan.FromMinutes(1),
+                    ActivityId = "external",
+                    CancellationType = ActivityCancellationType.WaitCancellationCompleted,
+                });
+        }
+        catch (Temporalio.Exceptions.ActivityFailureException ex) when (ex.InnerException is Temporalio.Exceptions.CanceledFailureException)
+        {
+            return "cancelled outside";
+        }
+    }
+}

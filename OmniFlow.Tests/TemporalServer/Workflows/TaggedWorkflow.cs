@@ -31,3 +31,15 @@ public sealed class TaggedWorkflow
         return Task.CompletedTask;
     }
 }
+
+/// <summary>Removes the tier it was started with.</summary>
+[Workflow]
+public sealed class UntaggedWorkflow
+{
+    [WorkflowRun]
+    public Task<string> RunAsync()
+    {
+        Workflow.UpsertTypedSearchAttributes(TaggedWorkflow.Tier.ValueUnset());
+        return Task.FromResult("untagged");
+    }
+}
