@@ -16,7 +16,7 @@ public static class Extensions
     {
         var services = builder.Services;
         services.AddSingleton(ApiSecrets.From(builder.Configuration, builder.Environment));
-        services.AddSingleton<AdminKeyFilter>();
+        services.AddAdminKeyAuthentication();
         services.AddSingleton<WebhookSignature>();
 
         builder.AddAdmissionGate();
