@@ -26,6 +26,7 @@ public static class Extensions
         services.AddHealthChecks().AddCheck<TemporalHealthCheck>("temporal");
 
         services.AddSingleton<ProductDirectory>();
+        services.AddSingleton<IdempotencyKeys>();
         services.AddSingleton<OrderAdmission>();
         services.AddSingleton<AdmissionRejections>();
         services.AddSingleton<OrderReader>();
