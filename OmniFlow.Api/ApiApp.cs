@@ -10,11 +10,14 @@ public static class ApiApp
 {
     public const string DefaultPort = "8000";
 
-    public static WebApplication Build(string[] args)
+    /// <param name="args">The command line.</param>
+    /// <param name="configure">Runs after the Api's services are registered, before the host is built (tests replace a dependency here).</param>
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(args);
         builder.AddServiceDefaults();
         builder.AddApplicationServices();
+        configure?.Invoke(builder);
         // Api:Port decides the port (the contract's 8000 when nothing else is configured); always on 127.0.0.1.
         var port = builder.Configuration["Api:Port"];
         var urlsConfigured = !string.IsNullOrEmpty(builder.Configuration["urls"]) || !string.IsNullOrEmpty(builder.Configuration["http_ports"]);
@@ -29,6 +32,8 @@ public static class ApiApp
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.MapDefaultEndpoints();
         if (app.Environment.IsDevelopment())
         {

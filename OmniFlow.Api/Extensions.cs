@@ -16,7 +16,7 @@ public static class Extensions
     {
         var services = builder.Services;
         services.AddSingleton(ApiSecrets.From(builder.Configuration, builder.Environment));
-        services.AddSingleton<AdminKeyFilter>();
+        services.AddAdminKeyAuthentication();
         services.AddSingleton<WebhookSignature>();
 
         builder.AddAdmissionGate();
@@ -26,6 +26,7 @@ public static class Extensions
         services.AddHealthChecks().AddCheck<TemporalHealthCheck>("temporal");
 
         services.AddSingleton<ProductDirectory>();
+        services.AddSingleton<IdempotencyKeys>();
         services.AddSingleton<OrderAdmission>();
         services.AddSingleton<AdmissionRejections>();
         services.AddSingleton<OrderReader>();

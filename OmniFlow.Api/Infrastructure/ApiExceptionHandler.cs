@@ -1,7 +1,9 @@
 using System.Data.Common;
 using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
 using OmniFlow.Fulfillment.Inventory;
+using OmniFlow.Fulfillment.Persistence;
 
 namespace OmniFlow.Api.Infrastructure;
 
@@ -13,14 +15,7 @@ public sealed class ApiExceptionHandler(IProblemDetailsService problems) : IExce
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
-        var problem = exception switch
-        {
-            BadHttpRequestException bad => ApiProblems.Details(bad.StatusCode, "Bad Request", DescribeBadRequest(bad)),
-            JsonException json => ApiProblems.Details(StatusCodes.Status400BadRequest, "Bad Request", json.Message),
-            Temporalio.Exceptions.RpcException or DbException or TransientInventoryException or StackExchange.Redis.RedisException or TimeoutException =>
-                ApiProblems.Details(StatusCodes.Status503ServiceUnavailable, "Service Unavailable", "A dependency of the API is unavailable; try again."),
-            _ => null,
-        };
+        var problem = Describe(exception);
         if (problem is null)
         {
             return false;
@@ -29,6 +24,18 @@ public sealed class ApiExceptionHandler(IProblemDetailsService problems) : IExce
         httpContext.Response.StatusCode = problem.Status!.Value;
         return await problems.TryWriteAsync(new() { HttpContext = httpContext, ProblemDetails = problem, Exception = exception });
     }
+
+    private static ProblemDetails? Describe(Exception exception) => exception switch
+    {
+        BadHttpRequestException bad => ApiProblems.Details(bad.StatusCode, "Bad Request", DescribeBadRequest(bad)),
+        JsonException json => ApiProblems.Details(StatusCodes.Status400BadRequest, "Bad Request", json.Message),
+        Temporalio.Exceptions.RpcException or DbException or TransientInventoryException or StackExchange.Redis.RedisException or TimeoutException =>
+            ApiProblems.Details(StatusCodes.Status503ServiceUnavailable, "Service Unavailable", "A dependency of the API is unavailable; try again."),
+
+        // A transaction rolled back because a step before its commit failed (the gate, for a product's stock): that step decides.
+        CommitAbortedException { InnerException: { } cause } => Describe(cause),
+        _ => null,
+    };
 
     private static string DescribeBadRequest(BadHttpRequestException bad) => bad.InnerException switch
     {

@@ -13,13 +13,13 @@ namespace OmniFlow.Api.Orders;
 /// <summary>
 /// The flash-sale hot path: the gate admits (or turns away with 429), then the order's workflow starts; when it cannot
 /// start, the admission is given back at once and the answer is 503. An Idempotency-Key maps to one order through a
-/// unique row in the database, claimed before the workflow starts.
+/// unique row in the database, claimed before the gate is asked (<see cref="IdempotencyKeys"/>).
 /// </summary>
 public sealed partial class OrderAdmission(
     IAdmissionGate gate,
     ITemporalClient temporal,
     ProductDirectory products,
-    IOrderStore orders,
+    IdempotencyKeys keys,
     TemporalSettings temporalSettings,
     OrdersSettings ordersSettings,
     TimeProvider time,
@@ -37,35 +37,85 @@ public sealed partial class OrderAdmission(
             return ApiProblems.NotFound($"There is no product with sku '{items.Unknown}'.");
         }
 
-        if (idempotencyKey is not null && await orders.FindByIdempotencyKeyAsync(idempotencyKey, cancellationToken) is { } earlier)
+        return idempotencyKey is null
+            ? await AdmitAndStartAsync(NewOrderId(), request, items.Lines, claim: null, cancellationToken)
+            : await AdmitOnceAsync(request, idempotencyKey, items.Lines, cancellationToken);
+    }
+
+    /// <summary>
+    /// The key is claimed before the gate is asked, so requests repeating one key are admitted once: the one whose claim
+    /// is stored admits and starts the order; the others wait for that order, or, when the gate turned it away and the
+    /// claim was withdrawn, claim the key again themselves and get their own answer.
+    /// </summary>
+    private async Task<Results<Ok<OrderAccepted>, ValidationProblem, ProblemHttpResult, CachedProblem>> AdmitOnceAsync(
+        CreateOrderRequest request, string idempotencyKey, IReadOnlyList<OrderItem> items, CancellationToken cancellationToken)
+    {
+        var deadline = time.GetUtcNow() + IdempotencyKeys.WaitForEarlier;
+        while (true)
         {
-            return await SameOrderAsync(earlier, request, items.Lines);
+            var orderId = NewOrderId();
+            var now = time.GetUtcNow();
+            var claim = new StoredOrder(orderId, request.UserId, request.Amount!.Value, OrderStatus.Reserving.ToWire(),
+                [.. items.Select(item => new StoredOrderLine(item.Sku, item.Quantity, item.Warehouse))],
+                [new OrderTimelineEvent(now, "order received")], null, now, now, idempotencyKey);
+            var stored = await keys.ClaimAsync(claim);
+            if (stored is null)
+            {
+                return ApiProblems.Unavailable("The order could not be recorded; nothing was reserved. Try again.");
+            }
+
+            if (stored.OrderId == orderId)
+            {
+                return await AdmitAndStartAsync(orderId, request, items, claim, cancellationToken);
+            }
+
+            if (!IsSameRequest(stored, request, items))
+            {
+                return ApiProblems.Create(StatusCodes.Status422UnprocessableEntity, "Unprocessable Entity",
+                    "This Idempotency-Key was already used with a different request body.");
+            }
+
+            var earlier = await keys.SettleAsync(stored, cancellationToken);
+            if (earlier.Order is { } order)
+            {
+                return TypedResults.Ok(new OrderAccepted("Order already admitted for this Idempotency-Key.", order.OrderId, earlier.RunId));
+            }
+
+            // Withdrawn: the key is free again, and this request claims it for itself (until its time is up).
+            if (earlier.Pending || time.GetUtcNow() > deadline)
+            {
+                return ApiProblems.Unavailable("An earlier request with this Idempotency-Key is still being admitted; nothing was reserved. Try again.");
+            }
+        }
+    }
+
+    /// <summary>The gate admits (or turns away with 429), then the workflow starts; when it cannot, the admission is given back (503).</summary>
+    private async Task<Results<Ok<OrderAccepted>, ValidationProblem, ProblemHttpResult, CachedProblem>> AdmitAndStartAsync(
+        string orderId, CreateOrderRequest request, IReadOnlyList<OrderItem> items, StoredOrder? claim, CancellationToken cancellationToken)
+    {
+        var stockLines = items.Select(item => new StockLine(item.Sku, item.Quantity)).ToList();
+        AdmissionResult admission;
+        try
+        {
+            admission = await gate.TryAdmitAsync(orderId, request.UserId, stockLines, claim is null ? cancellationToken : CancellationToken.None);
+        }
+        catch when (claim is not null)
+        {
+            await keys.WithdrawAsync(orderId);
+            throw;
         }
 
-        var orderId = $"ORDER-{Guid.NewGuid()}";
-        var stockLines = items.Lines.Select(item => new StockLine(item.Sku, item.Quantity)).ToList();
-        var admission = await gate.TryAdmitAsync(orderId, request.UserId, stockLines, cancellationToken);
         if (!admission.Admitted)
         {
+            if (claim is not null)
+            {
+                await keys.WithdrawAsync(orderId);
+            }
+
             return Rejected(admission);
         }
 
-        if (idempotencyKey is not null)
-        {
-            var claimed = await ClaimKeyAsync(orderId, idempotencyKey, request, items.Lines);
-            if (claimed is null)
-            {
-                return await GiveBackAsync(orderId, "the order could not be recorded");
-            }
-
-            if (claimed.OrderId != orderId)
-            {
-                await gate.ReleaseAsync(orderId, CancellationToken.None);
-                return await SameOrderAsync(claimed, request, items.Lines);
-            }
-        }
-
-        var input = new OrderInput(orderId, request.UserId, items.Lines, request.Amount!.Value, workflowOptions, idempotencyKey);
+        var input = new OrderInput(orderId, request.UserId, items, request.Amount!.Value, workflowOptions, claim?.IdempotencyKey);
         try
         {
             var handle = await temporal.StartWorkflowAsync(
@@ -80,14 +130,16 @@ public sealed partial class OrderAdmission(
         catch (Exception error) when (error is not OperationCanceledException)
         {
             LogStartFailed(orderId, error.Message);
-            if (idempotencyKey is not null)
+            if (claim is not null)
             {
-                await MarkNotStartedAsync(orderId, idempotencyKey, request, items.Lines);
+                await keys.MarkNotStartedAsync(claim);
             }
 
             return await GiveBackAsync(orderId, "the order workflow could not be started");
         }
     }
+
+    private static string NewOrderId() => $"ORDER-{Guid.NewGuid()}";
 
     private async ValueTask<ResolvedItems> ResolveItemsAsync(IReadOnlyList<OrderItemRequest> requested, CancellationToken cancellationToken)
     {
@@ -119,37 +171,6 @@ public sealed partial class OrderAdmission(
             ? ApiProblems.NotFound($"There is no product with sku '{admission.Sku}' on sale.")
             : rejections.For(admission.Outcome, admission.Sku!);
 
-    private async Task<StoredOrder?> ClaimKeyAsync(string orderId, string key, CreateOrderRequest request, IReadOnlyList<OrderItem> items)
-    {
-        var now = time.GetUtcNow();
-        try
-        {
-            return await orders.CreateOrGetAsync(Stored(orderId, key, request, items, OrderStatus.Reserving, now, "order received"), CancellationToken.None);
-        }
-        catch (Exception error) when (error is not OperationCanceledException)
-        {
-            LogStartFailed(orderId, error.Message);
-            return null;
-        }
-    }
-
-    private async Task MarkNotStartedAsync(string orderId, string key, CreateOrderRequest request, IReadOnlyList<OrderItem> items)
-    {
-        try
-        {
-            await orders.SaveAsync(Stored(orderId, key, request, items, OrderStatus.Failed, time.GetUtcNow(), "the order could not be started"), CancellationToken.None);
-        }
-        catch (Exception error) when (error is not OperationCanceledException)
-        {
-            LogStartFailed(orderId, error.Message);
-        }
-    }
-
-    private static StoredOrder Stored(string orderId, string key, CreateOrderRequest request, IReadOnlyList<OrderItem> items, OrderStatus status, DateTimeOffset now, string what) =>
-        new(orderId, request.UserId, request.Amount!.Value, status.ToWire(),
-            [.. items.Select(item => new StoredOrderLine(item.Sku, item.Quantity, item.Warehouse))],
-            [new OrderTimelineEvent(now, what)], null, now, now, key);
-
     private async Task<ProblemHttpResult> GiveBackAsync(string orderId, string why)
     {
         try
@@ -164,31 +185,12 @@ public sealed partial class OrderAdmission(
         return ApiProblems.Unavailable($"The order could not be started ({why}); nothing was reserved. Try again.");
     }
 
-    /// <summary>The key was used before: the same body gets the same order, a different body is 422.</summary>
-    private async Task<Results<Ok<OrderAccepted>, ValidationProblem, ProblemHttpResult, CachedProblem>> SameOrderAsync(StoredOrder earlier, CreateOrderRequest request, IReadOnlyList<OrderItem> items)
-    {
-        var sameBody = earlier.UserId == request.UserId
-            && earlier.Amount == request.Amount
-            && earlier.Lines.Count == items.Count
-            && items.All(item => earlier.Lines.Any(line => line.Sku == item.Sku && line.Quantity == item.Quantity));
-        if (!sameBody)
-        {
-            return ApiProblems.Create(StatusCodes.Status422UnprocessableEntity, "Unprocessable Entity",
-                "This Idempotency-Key was already used with a different request body.");
-        }
-
-        string runId;
-        try
-        {
-            runId = (await temporal.GetWorkflowHandle(earlier.OrderId).DescribeAsync()).RunId;
-        }
-        catch (Temporalio.Exceptions.RpcException)
-        {
-            runId = string.Empty;
-        }
-
-        return TypedResults.Ok(new OrderAccepted("Order already admitted for this Idempotency-Key.", earlier.OrderId, runId));
-    }
+    /// <summary>The same body as the request that first used the key: the same user, amount and lines.</summary>
+    private static bool IsSameRequest(StoredOrder earlier, CreateOrderRequest request, IReadOnlyList<OrderItem> items) =>
+        earlier.UserId == request.UserId
+        && earlier.Amount == request.Amount
+        && earlier.Lines.Count == items.Count
+        && items.All(item => earlier.Lines.Any(line => line.Sku == item.Sku && line.Quantity == item.Quantity));
 
     private sealed record ResolvedItems(List<OrderItem> Lines, string? Unknown);
 

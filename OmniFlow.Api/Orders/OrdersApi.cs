@@ -72,16 +72,21 @@ public static class OrdersApi
     public static async Task<Results<Accepted<Delivered>, ValidationProblem, ProblemHttpResult>> PayAsync(
         string id, HttpRequest request, WebhookSignature signature, OrderSignals signals, CancellationToken cancellationToken)
     {
+        var header = request.Headers[WebhookSignature.Header].ToString();
+        if (header.Length == 0)
+        {
+            return Unsigned();
+        }
+
         var body = await ReadBodyAsync(request, cancellationToken);
         if (body is null)
         {
             return ApiProblems.Create(StatusCodes.Status413PayloadTooLarge, "Payload Too Large", $"The body must be at most {MaxWebhookBody} bytes.");
         }
 
-        if (!signature.IsValid(body, request.Headers[WebhookSignature.Header].ToString() is { Length: > 0 } header ? header : null))
+        if (!signature.IsValid(body, header))
         {
-            return ApiProblems.Create(StatusCodes.Status401Unauthorized, "Unauthorized",
-                $"The {WebhookSignature.Header} header must be sha256=<hex HMAC-SHA256 of the body>.");
+            return Unsigned();
         }
 
         var options = request.HttpContext.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
@@ -115,6 +120,9 @@ public static class OrdersApi
 
         return await signals.AuditAsync(id, request, cancellationToken);
     }
+
+    private static ProblemHttpResult Unsigned() => ApiProblems.Create(StatusCodes.Status401Unauthorized, "Unauthorized",
+        $"The {WebhookSignature.Header} header must be sha256=<hex HMAC-SHA256 of the body>.");
 
     private static Validation Required(string field, string message)
     {

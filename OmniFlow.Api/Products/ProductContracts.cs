@@ -12,6 +12,7 @@ public sealed record ProductRequest(string? Name, decimal? Price, int? Stock, st
         validation.Require(Validation.IsSku(sku), "sku", "The sku must match [A-Za-z0-9_-]{1,64}.");
         validation.Require(!string.IsNullOrWhiteSpace(Name) && Name.Length <= 200, "name", "The name is required (at most 200 characters).");
         validation.Require(Price is >= 0 and <= 1_000_000_000, "price", "The price is required and must be between 0 and 1000000000.");
+        validation.Require(Price is not { } price || decimal.Round(price, 2) == price, "price", "The price must have at most 2 decimal places.");
         validation.Require(Stock is >= 0 and <= 100_000_000, "stock", "The stock is required and must be between 0 and 100000000.");
         validation.Require(Warehouse is null || Validation.IsSku(Warehouse), "warehouse", "The warehouse must match [A-Za-z0-9_-]{1,64}.");
         return validation;

@@ -26,9 +26,12 @@ public static class ProductsApi
             return ApiProblems.Invalid(validation.Errors);
         }
 
+        // The gate is set inside the database transaction, with the product's row locked: when the gate cannot be set the
+        // upsert is rolled back (503, nothing changed) and a retry of the PUT does the whole thing again. Setting the gate
+        // is idempotent, so a gate write that timed out but landed is simply written again by that retry.
         var warehouse = request.Warehouse ?? ProductRequest.DefaultWarehouse;
-        var product = await catalog.UpsertAsync(sku, request.Name!.Trim(), request.Price!.Value, warehouse, request.Stock!.Value, cancellationToken);
-        await gate.SetStockAsync(sku, product.AvailableStock, cancellationToken);
+        var product = await catalog.UpsertAsync(sku, request.Name!.Trim(), request.Price!.Value, warehouse, request.Stock!.Value,
+            (saved, token) => gate.SetStockAsync(saved.Sku, saved.AvailableStock, token), cancellationToken);
         directory.Remember(sku, product.Warehouse);
         return TypedResults.Ok(new ProductResponse(product.Sku, product.Name, product.Price, product.AvailableStock, product.AvailableStock, product.Warehouse));
     }

@@ -10,7 +10,17 @@ public sealed partial class ProductCatalog(
     TimeProvider time,
     ILogger<ProductCatalog> logger) : IProductCatalog
 {
-    public async Task<ProductDetails> UpsertAsync(string sku, string name, decimal price, string warehouse, int stock, CancellationToken cancellationToken = default)
+    public Task<ProductDetails> UpsertAsync(string sku, string name, decimal price, string warehouse, int stock, CancellationToken cancellationToken = default) =>
+        UpsertAsync(sku, name, price, warehouse, stock, beforeCommit: null, cancellationToken);
+
+    public async Task<ProductDetails> UpsertAsync(
+        string sku,
+        string name,
+        decimal price,
+        string warehouse,
+        int stock,
+        Func<ProductDetails, CancellationToken, Task>? beforeCommit,
+        CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(sku);
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
@@ -22,12 +32,12 @@ public sealed partial class ProductCatalog(
 
         try
         {
-            return await UpsertOnceAsync(sku, name, price, warehouse, stock, cancellationToken);
+            return await UpsertOnceAsync(sku, name, price, warehouse, stock, beforeCommit, cancellationToken);
         }
         catch (DbUpdateException exception) when (DatabaseErrors.IsDuplicateKey(exception))
         {
             // Another upsert created the same new sku first; now there is a row to lock and replace.
-            return await UpsertOnceAsync(sku, name, price, warehouse, stock, cancellationToken);
+            return await UpsertOnceAsync(sku, name, price, warehouse, stock, beforeCommit, cancellationToken);
         }
     }
 
@@ -45,7 +55,8 @@ public sealed partial class ProductCatalog(
         return [.. products.Select(ToDetails)];
     }
 
-    private Task<ProductDetails> UpsertOnceAsync(string sku, string name, decimal price, string warehouse, int stock, CancellationToken cancellationToken) =>
+    private Task<ProductDetails> UpsertOnceAsync(
+        string sku, string name, decimal price, string warehouse, int stock, Func<ProductDetails, CancellationToken, Task>? beforeCommit, CancellationToken cancellationToken) =>
         transactions.RunAsync("Upsert", async (context, token) =>
         {
             var now = time.GetStorageNow();
@@ -76,8 +87,22 @@ public sealed partial class ProductCatalog(
             }
 
             await context.SaveChangesAsync(token);
+            var details = ToDetails(product);
+            if (beforeCommit is not null)
+            {
+                try
+                {
+                    await beforeCommit(details, token);
+                }
+                catch (Exception exception) when (exception is not OperationCanceledException)
+                {
+                    // Wrapped, so that the transaction runner does not take, say, a Redis timeout for a database deadlock.
+                    throw new CommitAbortedException($"The upsert of {sku} was rolled back: {exception.Message}", exception);
+                }
+            }
+
             LogUpserted(logger, sku, stock, delta);
-            return ToDetails(product);
+            return details;
         }, cancellationToken);
 
     private static ProductDetails ToDetails(Product product) =>

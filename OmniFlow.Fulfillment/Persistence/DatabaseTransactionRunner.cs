@@ -30,7 +30,7 @@ public sealed partial class DatabaseTransactionRunner(
                 await transaction.CommitAsync(cancellationToken);
                 return result;
             }
-            catch (Exception exception) when (DatabaseErrors.IsTransient(exception) && !cancellationToken.IsCancellationRequested)
+            catch (Exception exception) when (exception is not CommitAbortedException && DatabaseErrors.IsTransient(exception) && !cancellationToken.IsCancellationRequested)
             {
                 if (attempt == MaxAttempts)
                 {

@@ -35,6 +35,12 @@ public interface IOrderStore
     /// </summary>
     Task SaveAsync(StoredOrder order, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Removes the order's row (with its lines), for an order whose workflow never started, such as the claim of an
+    /// idempotency key that the gate then turned away; the key is free again. False when there was no row.
+    /// </summary>
+    Task<bool> DeleteAsync(string orderId, CancellationToken cancellationToken = default);
+
     Task<StoredOrder?> GetAsync(string orderId, CancellationToken cancellationToken = default);
 
     Task<StoredOrder?> FindByIdempotencyKeyAsync(string idempotencyKey, CancellationToken cancellationToken = default);

@@ -4,26 +4,35 @@ namespace OmniFlow.Fulfillment.Persistence;
 
 public sealed class OrderStore(DatabaseTransactionRunner transactions, IDbContextFactory<OmniFlowDbContext> contexts) : IOrderStore
 {
+    private const int MaxCreateAttempts = 20;
+
     public async Task<StoredOrder> CreateOrGetAsync(StoredOrder order, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(order);
-        var existing = await FindAsync(order, cancellationToken);
-        if (existing is not null)
-        {
-            return existing;
-        }
 
-        try
+        // The row that collided can be gone by the time it is read (a withdrawn claim of an idempotency key): then try again.
+        for (var attempt = 1; ; attempt++)
         {
-            await using var context = await contexts.CreateDbContextAsync(cancellationToken);
-            context.Orders.Add(OrderRows.ToEntity(order));
-            await context.SaveChangesAsync(cancellationToken);
-            return order;
-        }
-        catch (DbUpdateException exception) when (DatabaseErrors.IsDuplicateKey(exception))
-        {
-            return await FindAsync(order, cancellationToken)
-                ?? throw new InvalidOperationException($"Order '{order.OrderId}' collided with an order that then vanished.", exception);
+            var existing = await FindAsync(order, cancellationToken);
+            if (existing is not null)
+            {
+                return existing;
+            }
+
+            try
+            {
+                await using var context = await contexts.CreateDbContextAsync(cancellationToken);
+                context.Orders.Add(OrderRows.ToEntity(order));
+                await context.SaveChangesAsync(cancellationToken);
+                return order;
+            }
+            catch (DbUpdateException exception) when (DatabaseErrors.IsDuplicateKey(exception))
+            {
+                if (attempt == MaxCreateAttempts)
+                {
+                    throw new InvalidOperationException($"Order '{order.OrderId}' kept colliding with orders that then vanished.", exception);
+                }
+            }
         }
     }
 
@@ -40,6 +49,20 @@ public sealed class OrderStore(DatabaseTransactionRunner transactions, IDbContex
             await SaveOnceAsync(order, cancellationToken);
         }
     }
+
+    public Task<bool> DeleteAsync(string orderId, CancellationToken cancellationToken = default) =>
+        transactions.RunAsync("DeleteOrder", async (context, token) =>
+        {
+            var stored = await OrderRows.FindForUpdateAsync(context, orderId, token);
+            if (stored is null)
+            {
+                return false;
+            }
+
+            context.Orders.Remove(stored);
+            await context.SaveChangesAsync(token);
+            return true;
+        }, cancellationToken);
 
     public async Task<StoredOrder?> GetAsync(string orderId, CancellationToken cancellationToken = default)
     {

@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using OmniFlow.Api;
 using OmniFlow.Fulfillment.Admission;
@@ -35,6 +36,17 @@ public class OmniFlowSystem : IAsyncLifetime
     public IAdmissionGate Gate => api!.Services.GetRequiredService<IAdmissionGate>();
 
     public IOrderStore Orders => api!.Services.GetRequiredService<IOrderStore>();
+
+    /// <summary>The Api's gate, which fails on demand (<see cref="FlakyAdmissionGate.FailSetStock"/>).</summary>
+    public FlakyAdmissionGate FlakyGate => api!.Services.GetRequiredService<FlakyAdmissionGate>();
+
+    /// <summary>How many inventory ledger rows the database holds for <paramref name="sku"/>.</summary>
+    public async Task<int> LedgerRowsAsync(string sku)
+    {
+        var contexts = api!.Services.GetRequiredService<IDbContextFactory<OmniFlowDbContext>>();
+        await using var context = await contexts.CreateDbContextAsync(TestContext.Current.CancellationToken);
+        return await context.InventoryLedger.CountAsync(entry => entry.Sku == sku, TestContext.Current.CancellationToken);
+    }
 
     /// <summary>Where the gate and the database live; SQLite in the temp folder and the in-process gate by default.</summary>
     protected virtual Task<IReadOnlyList<string>> DependencySettingsAsync(string folder) =>
@@ -77,7 +89,7 @@ public class OmniFlowSystem : IAsyncLifetime
         await worker.Services.MigrateOmniFlowDatabaseAsync();
         await worker.StartAsync();
 
-        api = ApiApp.Build(settings);
+        api = ApiApp.Build(settings, builder => FlakyAdmissionGate.Install(builder.Services));
         await api.Services.MigrateOmniFlowDatabaseAsync();
         await api.StartAsync();
         Http = new HttpClient { BaseAddress = new Uri(api.Urls.First()) };

@@ -151,6 +151,80 @@ public abstract class OrdersApiContract(OmniFlowSystem system)
     }
 
     [Fact]
+    public async Task Concurrent_requests_with_one_idempotency_key_get_the_one_order()
+    {
+        system.EnsureAvailable();
+        var sku = ProductsApiTests.Sku();
+        await system.PutProductAsync(sku, 5);
+        var key = Guid.NewGuid().ToString();
+        var body = $$"""{"user_id": "u-same-key", "items": ["{{sku}}"], "amount": 100}""";
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 20).Select(async _ =>
+        {
+            using var response = await system.PostJsonAsync("/api/v1/orders", body, ("Idempotency-Key", key));
+            return (response.StatusCode, Text: await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        }));
+
+        Assert.All(responses, response => Assert.True(response.StatusCode == HttpStatusCode.OK, $"{(int)response.StatusCode}: {response.Text}"));
+        var orderId = Assert.Single(responses.Select(response => JsonSerializer.Deserialize<JsonElement>(response.Text).GetProperty("order_id").GetString()).Distinct());
+        Assert.Equal(4, (await system.GetProductAsync(sku)).GetProperty("gate_stock").GetInt32());
+        await system.WaitForStatusAsync(orderId!, "PENDING_PAYMENT");
+        Assert.Equal(4, (await system.GetProductAsync(sku)).GetProperty("stock").GetInt32());
+
+        using var different = await system.PostJsonAsync("/api/v1/orders", body.Replace("100", "200", StringComparison.Ordinal), ("Idempotency-Key", key));
+        await Problems.AssertProblemAsync(different, HttpStatusCode.UnprocessableEntity);
+        Assert.Equal(orderId, await system.CreateOrderAsync(body, ("Idempotency-Key", key)));
+        Assert.Equal(4, (await system.GetProductAsync(sku)).GetProperty("gate_stock").GetInt32());
+    }
+
+    [Fact]
+    public async Task A_key_the_gate_turned_away_holds_no_order_and_can_be_used_again()
+    {
+        system.EnsureAvailable();
+        var sku = ProductsApiTests.Sku();
+        await system.PutProductAsync(sku, 0);
+        var key = Guid.NewGuid().ToString();
+        var body = $$"""{"user_id": "u-turned-away", "items": ["{{sku}}"], "amount": 100}""";
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 10).Select(async _ =>
+        {
+            using var response = await system.PostJsonAsync("/api/v1/orders", body, ("Idempotency-Key", key));
+            return (response.StatusCode, Text: await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        }));
+        Assert.All(responses, response => Assert.True(response.StatusCode == HttpStatusCode.TooManyRequests, $"{(int)response.StatusCode}: {response.Text}"));
+        Assert.Null(await system.Orders.FindByIdempotencyKeyAsync(key, TestContext.Current.CancellationToken));
+
+        await system.PutProductAsync(sku, 1);
+        var orderId = await system.CreateOrderAsync(body, ("Idempotency-Key", key));
+        Assert.Equal(orderId, await system.CreateOrderAsync(body, ("Idempotency-Key", key)));
+        Assert.Equal(0, (await system.GetProductAsync(sku)).GetProperty("gate_stock").GetInt32());
+    }
+
+    [Fact]
+    public async Task Credentials_are_checked_before_the_body_is_read()
+    {
+        system.EnsureAvailable();
+        var order = $"ORDER-{Guid.NewGuid()}";
+        foreach (var body in new[] { "{\"approved\": ", "not json", "{\"approved\": \"maybe\"}", "" })
+        {
+            await Problems.AssertProblemAsync(await system.PostJsonAsync($"/api/v1/orders/{order}/audit", body), HttpStatusCode.Unauthorized);
+            await Problems.AssertProblemAsync(await system.PostJsonAsync($"/api/v1/orders/{order}/audit", body, ("X-Api-Key", "wrong")), HttpStatusCode.Forbidden);
+        }
+
+        foreach (var body in new[] { "{\"payment_id\": ", "not json", "{\"amount\": \"x\"}", "" })
+        {
+            await Problems.AssertProblemAsync(await system.PostJsonAsync($"/api/v1/orders/{order}/pay", body), HttpStatusCode.Unauthorized);
+            await Problems.AssertProblemAsync(
+                await system.PostJsonAsync($"/api/v1/orders/{order}/pay", body, ("X-Signature", "sha256=" + new string('0', 64))), HttpStatusCode.Unauthorized);
+        }
+
+        await Problems.AssertProblemAsync(await system.Http.GetAsync("/api/v1/orders?limit=lots", TestContext.Current.CancellationToken), HttpStatusCode.Unauthorized);
+        using var wrong = new HttpRequestMessage(HttpMethod.Get, "/api/v1/orders?limit=lots");
+        wrong.Headers.Add("X-Api-Key", "wrong");
+        await Problems.AssertProblemAsync(await system.Http.SendAsync(wrong, TestContext.Current.CancellationToken), HttpStatusCode.Forbidden);
+    }
+
+    [Fact]
     public async Task Payments_need_a_valid_signature()
     {
         system.EnsureAvailable();

@@ -63,6 +63,10 @@ public sealed class ProductDirectoryTests
         public Task<ProductDetails> UpsertAsync(string sku, string name, decimal price, string warehouse, int stock, CancellationToken cancellationToken = default) =>
             throw new InvalidOperationException("The directory only reads.");
 
+        public Task<ProductDetails> UpsertAsync(
+            string sku, string name, decimal price, string warehouse, int stock, Func<ProductDetails, CancellationToken, Task>? beforeCommit, CancellationToken cancellationToken = default) =>
+            throw new InvalidOperationException("The directory only reads.");
+
         public Task<IReadOnlyList<ProductDetails>> ListAsync(CancellationToken cancellationToken = default) =>
             throw new InvalidOperationException("The directory only reads.");
     }
