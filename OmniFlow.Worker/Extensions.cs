@@ -25,9 +25,7 @@ public static class Extensions
 
         services.AddHostedService<TemporalConnectionWaiter>();
         services.AddHostedService<SearchAttributeRegistration>();
-        var temporal = TemporalSettings.From(builder.Configuration);
-        services.AddHostedTemporalWorker(temporal.TaskQueue)
-            .ConfigureOptions(options => options.DisableWorkflowTracingEventListener = !temporal.WorkflowTracingListener)
+        services.AddHostedTemporalWorker(TemporalSettings.From(builder.Configuration).TaskQueue)
             .AddWorkflow<OrderWorkflow>()
             .AddWorkflow<ShipmentWorkflow>()
             .AddWorkflow<LatePaymentRefundWorkflow>()

@@ -16,10 +16,6 @@ public sealed class GateActivityWorker(ITemporalClient client, IAdmissionGate ga
     {
         await client.WaitUntilConnectedAsync(logger, stoppingToken);
         using var worker = new TemporalWorker(client, new TemporalWorkerOptions(settings.GateTaskQueue)
-            {
-                // No workflows run here, so the workflow tracing listener would only tax the Api's own awaits.
-                DisableWorkflowTracingEventListener = true,
-            }
             .AddAllActivities(new AdmissionActivities(gate)));
         try
         {

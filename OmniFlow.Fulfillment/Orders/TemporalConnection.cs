@@ -19,7 +19,6 @@ public static partial class TemporalConnection
         builder.Services.AddSingleton<ITemporalClient>(services => TemporalClient.CreateLazy(new(settings.Address)
         {
             Namespace = settings.Namespace,
-            GrpcCompression = settings.GrpcCompression ? new GrpcCompression.Gzip() : new GrpcCompression.None(),
             LoggerFactory = services.GetRequiredService<ILoggerFactory>(),
         }));
         return builder;

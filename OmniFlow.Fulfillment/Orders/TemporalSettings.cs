@@ -20,15 +20,6 @@ public sealed class TemporalSettings
     /// <summary>Upsert the OrderStatus and UserId search attributes; the Worker registers them at start.</summary>
     public bool SearchAttributes { get; set; } = true;
 
-    /// <summary>Gzip every call to Temporal (the SDK's default). Off saves CPU on both ends when Temporal is on the same machine.</summary>
-    public bool GrpcCompression { get; set; } = true;
-
-    /// <summary>
-    /// The SDK's workflow tracing listener, which catches workflow code that schedules tasks outside the workflow's
-    /// scheduler. It turns on TPL event tracing for the whole process, a tax on every await of every activity too.
-    /// </summary>
-    public bool WorkflowTracingListener { get; set; } = true;
-
     public static TemporalSettings From(IConfiguration configuration) =>
         configuration.GetSection(Section).Get<TemporalSettings>() ?? new TemporalSettings();
 }
