@@ -25,7 +25,9 @@ public static class Extensions
 
         services.AddHostedService<TemporalConnectionWaiter>();
         services.AddHostedService<SearchAttributeRegistration>();
-        services.AddHostedTemporalWorker(TemporalSettings.From(builder.Configuration).TaskQueue)
+        var temporal = TemporalSettings.From(builder.Configuration);
+        services.AddHostedTemporalWorker(temporal.TaskQueue)
+            .ConfigureOptions(options => options.MaxCachedWorkflows = temporal.MaxCachedWorkflows)
             .AddWorkflow<OrderWorkflow>()
             .AddWorkflow<ShipmentWorkflow>()
             .AddWorkflow<LatePaymentRefundWorkflow>()

@@ -188,12 +188,16 @@ public sealed class OrderWorkflow
         try
         {
             var lines = input.Items.Select(item => new StockLine(item.Sku, item.Quantity)).ToList();
-            result = await Workflow.ExecuteActivityAsync(
+            // A local activity: one short database transaction, run by this worker inside the workflow task, so the path
+            // to PENDING_PAYMENT is one workflow task and no activity task round trip. Its idempotency key keeps it
+            // exactly-once however often it is retried.
+            result = await Workflow.ExecuteLocalActivityAsync(
                 (InventoryActivities activities) => activities.ReserveStockAsync(new(input.OrderId, lines, reserving, reserved)),
                 new() { StartToCloseTimeout = TimeSpan.FromSeconds(30), RetryPolicy = BoundedRetry(Options.ReserveMaximumAttempts) });
         }
-        catch (ActivityFailureException failure)
+        catch (Exception failure) when (failure is ActivityFailureException or ApplicationFailureException)
         {
+            // A local activity that ran out of attempts surfaces its last failure itself, not wrapped as an activity's.
             return $"stock could not be reserved: {RootMessage(failure)}";
         }
 

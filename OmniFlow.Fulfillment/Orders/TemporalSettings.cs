@@ -20,6 +20,9 @@ public sealed class TemporalSettings
     /// <summary>Upsert the OrderStatus and UserId search attributes; the Worker registers them at start.</summary>
     public bool SearchAttributes { get; set; } = true;
 
+    /// <summary>How many workflow runs the Worker keeps in memory between their tasks (the SDK's sticky cache).</summary>
+    public int MaxCachedWorkflows { get; set; } = 10_000;
+
     public static TemporalSettings From(IConfiguration configuration) =>
         configuration.GetSection(Section).Get<TemporalSettings>() ?? new TemporalSettings();
 }
