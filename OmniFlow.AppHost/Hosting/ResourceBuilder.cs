@@ -34,6 +34,14 @@ public sealed class ResourceBuilder<T>(DistributedApplicationBuilder application
         Resource.Environment[name] = value;
         return this;
     }
+
+    /// <summary>
+    /// The .NET process's idle thread-pool threads sleep at once instead of spinning: right for a process that shares
+    /// the machine's cores with the others, wrong for the one hot process whose latency the spinning buys.
+    /// </summary>
+    public ResourceBuilder<T> WithoutThreadPoolSpinning() => WithEnvironment(ThreadPoolSpinLimit, "0");
+
+    public const string ThreadPoolSpinLimit = "DOTNET_ThreadPool_UnfairSemaphoreSpinLimit";
 }
 
 public static class ProjectResourceBuilderExtensions

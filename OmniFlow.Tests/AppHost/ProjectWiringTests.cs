@@ -103,14 +103,30 @@ public sealed class ProjectWiringTests
     }
 
     /// <summary>Builds Program.cs's model with these arguments and plans every resource, as a run would, without starting one.</summary>
-    private static Dictionary<string, IReadOnlyDictionary<string, string>> PlanProjects(params string[] args)
+    [Fact]
+    public void Only_the_api_keeps_its_thread_pool_spinning_everything_else_shares_the_cores()
+    {
+        var processes = PlanProcesses();
+
+        Assert.Equal("0", processes["worker"][ResourceBuilder<Resource>.ThreadPoolSpinLimit]);
+        Assert.Equal("0", processes["temporal"][ResourceBuilder<Resource>.ThreadPoolSpinLimit]);
+        Assert.False(processes["api"].ContainsKey(ResourceBuilder<Resource>.ThreadPoolSpinLimit));
+    }
+
+    private static Dictionary<string, IReadOnlyDictionary<string, string>> PlanProjects(params string[] args) =>
+        PlanProcesses(args)
+            .Where(planned => Projects.Contains(planned.Key))
+            .ToDictionary(planned => planned.Key, planned => planned.Value);
+
+    /// <summary>The environment of every resource that runs as a process of ours (with nothing local: embedded services).</summary>
+    private static Dictionary<string, IReadOnlyDictionary<string, string>> PlanProcesses(params string[] args)
     {
         var application = DistributedApplicationTestingBuilder.Create(
             [$"--AppHost:DataDirectory={Path.Combine(Path.GetTempPath(), "omniflow-wiring-unused")}", "--AppHost:ConsoleOutput=false", .. args]);
         var context = new RunContext(application.Builder.Configuration, BinaryLocator.None);
         return DistributedApplication.DependencyOrder(application.Builder.Resources)
             .Select(resource => (resource.Name, Plan: resource.Plan(context)))
-            .Where(planned => planned.Plan.Mode == ResourceMode.Project)
+            .Where(planned => planned.Plan.Process is not null)
             .ToDictionary(planned => planned.Name, planned => planned.Plan.Process!.Environment);
     }
 }
