@@ -20,6 +20,7 @@ public sealed partial class OrderAdmission(
     ITemporalClient temporal,
     ProductDirectory products,
     IdempotencyKeys keys,
+    IOrderStore orders,
     TemporalSettings temporalSettings,
     OrdersSettings ordersSettings,
     TimeProvider time,
@@ -35,6 +36,15 @@ public sealed partial class OrderAdmission(
         if (items.Unknown is not null)
         {
             return ApiProblems.NotFound($"There is no product with sku '{items.Unknown}'.");
+        }
+
+        // A crowd retrying with keys after the sale sold out is turned away with one read, instead of claiming and
+        // freeing a key each; a key that did buy (perhaps the last unit) still gets its order.
+        if (idempotencyKey is not null
+            && gate.KnownSoldOut(items.Lines.Select(item => new StockLine(item.Sku, item.Quantity)).ToList()) is { } soldOut
+            && await orders.FindByIdempotencyKeyAsync(idempotencyKey, cancellationToken) is null)
+        {
+            return rejections.For(AdmissionOutcome.SoldOut, soldOut);
         }
 
         return idempotencyKey is null

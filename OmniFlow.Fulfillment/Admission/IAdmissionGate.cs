@@ -11,6 +11,12 @@ public interface IAdmissionGate
     /// <summary>Admits the order when every sku has stock and the user (when given) is under the per-user limit.</summary>
     ValueTask<AdmissionResult> TryAdmitAsync(string orderId, string? userId, IReadOnlyList<StockLine> lines, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// The first sku of <paramref name="lines"/> this instance already knows to be sold out, answered from its local
+    /// cache without a round trip; null when it knows of none (which proves nothing: only an admission can tell).
+    /// </summary>
+    string? KnownSoldOut(IReadOnlyList<StockLine> lines);
+
     /// <summary>Gives an admission back (stock and the user's quota). Idempotent per order id; false when there was nothing to give back.</summary>
     Task<bool> ReleaseAsync(string orderId, CancellationToken cancellationToken = default);
 

@@ -30,6 +30,8 @@ public sealed class FlakyAdmissionGate(IAdmissionGate inner) : IAdmissionGate
     public ValueTask<AdmissionResult> TryAdmitAsync(string orderId, string? userId, IReadOnlyList<StockLine> lines, CancellationToken cancellationToken = default) =>
         inner.TryAdmitAsync(orderId, userId, lines, cancellationToken);
 
+    public string? KnownSoldOut(IReadOnlyList<StockLine> lines) => inner.KnownSoldOut(lines);
+
     public Task<bool> ReleaseAsync(string orderId, CancellationToken cancellationToken = default) => inner.ReleaseAsync(orderId, cancellationToken);
 
     public Task SetStockAsync(string sku, int stock, CancellationToken cancellationToken = default) =>

@@ -201,6 +201,29 @@ public abstract class OrdersApiContract(OmniFlowSystem system)
     }
 
     [Fact]
+    public async Task After_a_sell_out_a_new_key_is_429_without_a_row_and_the_key_that_bought_still_gets_its_order()
+    {
+        system.EnsureAvailable();
+        var sku = ProductsApiTests.Sku();
+        await system.PutProductAsync(sku, 1);
+        var buyer = Guid.NewGuid().ToString();
+        var body = $$"""{"user_id": "u-last-unit", "items": ["{{sku}}"], "amount": 100}""";
+        var orderId = await system.CreateOrderAsync(body, ("Idempotency-Key", buyer));
+        using (var keyless = await system.PostJsonAsync("/api/v1/orders", $$"""{"items": ["{{sku}}"], "amount": 100}"""))
+        {
+            await Problems.AssertProblemAsync(keyless, HttpStatusCode.TooManyRequests);
+        }
+
+        var latecomer = Guid.NewGuid().ToString();
+        using var late = await system.PostJsonAsync("/api/v1/orders", $$"""{"user_id": "u-late", "items": ["{{sku}}"], "amount": 100}""", ("Idempotency-Key", latecomer));
+
+        Assert.Equal("sold out", (await Problems.AssertProblemAsync(late, HttpStatusCode.TooManyRequests)).GetProperty("error").GetString());
+        Assert.Null(await system.Orders.FindByIdempotencyKeyAsync(latecomer, TestContext.Current.CancellationToken));
+        Assert.Equal(orderId, await system.CreateOrderAsync(body, ("Idempotency-Key", buyer)));
+        Assert.Equal(0, (await system.GetProductAsync(sku)).GetProperty("gate_stock").GetInt32());
+    }
+
+    [Fact]
     public async Task Credentials_are_checked_before_the_body_is_read()
     {
         system.EnsureAvailable();

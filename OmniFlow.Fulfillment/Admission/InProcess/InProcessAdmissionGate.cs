@@ -58,6 +58,9 @@ public sealed class InProcessAdmissionGate : IAdmissionGate
         return ValueTask.FromResult(result);
     }
 
+    public string? KnownSoldOut(IReadOnlyList<StockLine> lines) =>
+        lines.FirstOrDefault(line => soldOut.IsSoldOut(line.Sku))?.Sku;
+
     public Task<bool> ReleaseAsync(string orderId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(orderId);

@@ -143,6 +143,9 @@ public sealed partial class RedisAdmissionGate : IAdmissionGate, IAsyncDisposabl
         return result;
     }
 
+    public string? KnownSoldOut(IReadOnlyList<StockLine> lines) =>
+        lines.FirstOrDefault(line => soldOut.IsSoldOut(line.Sku))?.Sku;
+
     public async Task<bool> ReleaseAsync(string orderId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(orderId);
