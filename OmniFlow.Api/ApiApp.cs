@@ -32,8 +32,7 @@ public static class ApiApp
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        // No UseAuthentication(): only admin endpoints authenticate, through their policy's scheme, so the order
-        // endpoint's hot path never runs an authentication handler.
+        app.UseAuthentication();
         app.UseAuthorization();
         app.MapDefaultEndpoints();
         if (app.Environment.IsDevelopment())
