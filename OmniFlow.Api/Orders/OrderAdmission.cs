@@ -41,7 +41,7 @@ public sealed partial class OrderAdmission(
         // A crowd retrying with keys after the sale sold out is turned away with one read, instead of claiming and
         // freeing a key each; a key that did buy (perhaps the last unit) still gets its order.
         if (idempotencyKey is not null
-            && gate.KnownSoldOut(items.Lines.Select(item => new StockLine(item.Sku, item.Quantity)).ToList()) is { } soldOut
+            && gate.KnownSoldOut(StockLines(items.Lines)) is { } soldOut
             && await orders.FindByIdempotencyKeyAsync(idempotencyKey, cancellationToken) is null)
         {
             return rejections.For(AdmissionOutcome.SoldOut, soldOut);
@@ -103,11 +103,10 @@ public sealed partial class OrderAdmission(
     private async Task<Results<Ok<OrderAccepted>, ValidationProblem, ProblemHttpResult, CachedProblem>> AdmitAndStartAsync(
         string orderId, CreateOrderRequest request, IReadOnlyList<OrderItem> items, StoredOrder? claim, CancellationToken cancellationToken)
     {
-        var stockLines = items.Select(item => new StockLine(item.Sku, item.Quantity)).ToList();
         AdmissionResult admission;
         try
         {
-            admission = await gate.TryAdmitAsync(orderId, request.UserId, stockLines, claim is null ? cancellationToken : CancellationToken.None);
+            admission = await gate.TryAdmitAsync(orderId, request.UserId, StockLines(items), claim is null ? cancellationToken : CancellationToken.None);
         }
         catch when (claim is not null)
         {
@@ -148,6 +147,8 @@ public sealed partial class OrderAdmission(
             return await GiveBackAsync(orderId, "the order workflow could not be started");
         }
     }
+
+    private static List<StockLine> StockLines(IReadOnlyList<OrderItem> items) => [.. items.Select(item => new StockLine(item.Sku, item.Quantity))];
 
     private static string NewOrderId() => $"ORDER-{Guid.NewGuid()}";
 

@@ -16,6 +16,10 @@ public abstract class Resource(string name)
     /// <summary>Extra environment variables (<c>WithEnvironment</c>), evaluated when the resource is planned.</summary>
     public Dictionary<string, Func<string?>> Environment { get; } = [];
 
+    /// <summary>The <see cref="Environment"/> values as they are now; variables whose value is null are left out.</summary>
+    public Dictionary<string, string> ResolveEnvironment() =>
+        Environment.Select(pair => (pair.Key, Value: pair.Value())).Where(pair => pair.Value is not null).ToDictionary(pair => pair.Key, pair => pair.Value!);
+
     /// <summary>Decides how this resource runs on this machine: mode, endpoint, process and health check.</summary>
     public abstract ResourcePlan Plan(RunContext context);
 

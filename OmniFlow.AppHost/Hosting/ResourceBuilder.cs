@@ -34,14 +34,19 @@ public sealed class ResourceBuilder<T>(DistributedApplicationBuilder application
         Resource.Environment[name] = value;
         return this;
     }
+}
+
+public static class ThreadPoolSpinning
+{
+    public const string Variable = "DOTNET_ThreadPool_UnfairSemaphoreSpinLimit";
 
     /// <summary>
     /// The .NET process's idle thread-pool threads sleep at once instead of spinning: right for a process that shares
     /// the machine's cores with the others, wrong for the one hot process whose latency the spinning buys.
     /// </summary>
-    public ResourceBuilder<T> WithoutThreadPoolSpinning() => WithEnvironment(ThreadPoolSpinLimit, "0");
-
-    public const string ThreadPoolSpinLimit = "DOTNET_ThreadPool_UnfairSemaphoreSpinLimit";
+    public static ResourceBuilder<T> WithoutThreadPoolSpinning<T>(this ResourceBuilder<T> builder)
+        where T : Resource =>
+        builder.WithEnvironment(Variable, "0");
 }
 
 public static class ProjectResourceBuilderExtensions

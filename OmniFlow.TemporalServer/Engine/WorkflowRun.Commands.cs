@@ -59,17 +59,7 @@ public sealed partial class WorkflowRun
                 break;
             case Command.AttributesOneofCase.UpsertWorkflowSearchAttributesCommandAttributes:
                 var upsert = command.UpsertWorkflowSearchAttributesCommandAttributes.SearchAttributes;
-                foreach (var field in upsert?.IndexedFields ?? [])
-                {
-                    if (IsNullPayload(field.Value))
-                    {
-                        SearchAttributes.IndexedFields.Remove(field.Key);
-                    }
-                    else
-                    {
-                        SearchAttributes.IndexedFields[field.Key] = field.Value;
-                    }
-                }
+                Merge(SearchAttributes.IndexedFields, upsert?.IndexedFields);
 
                 Append(new HistoryEvent
                 {
@@ -83,18 +73,7 @@ public sealed partial class WorkflowRun
                 break;
             case Command.AttributesOneofCase.ModifyWorkflowPropertiesCommandAttributes:
                 var memo = command.ModifyWorkflowPropertiesCommandAttributes.UpsertedMemo;
-                foreach (var field in memo?.Fields ?? [])
-                {
-                    // A null value (the SDK's unset) removes the key, as the real server merges memos.
-                    if (IsNullPayload(field.Value))
-                    {
-                        Memo.Fields.Remove(field.Key);
-                    }
-                    else
-                    {
-                        Memo.Fields[field.Key] = field.Value;
-                    }
-                }
+                Merge(Memo.Fields, memo?.Fields);
 
                 Append(new HistoryEvent
                 {
@@ -117,6 +96,22 @@ public sealed partial class WorkflowRun
                 break;
             default:
                 throw new InvalidOperationException($"Command {command.AttributesCase} passed validation but has no handler.");
+        }
+    }
+
+    /// <summary>An upsert of search attributes or memo: a null value (the SDK's unset) removes the key, as the real server merges.</summary>
+    private static void Merge(IDictionary<string, Temporalio.Api.Common.V1.Payload> target, IDictionary<string, Temporalio.Api.Common.V1.Payload>? upserted)
+    {
+        foreach (var (key, value) in upserted ?? new Dictionary<string, Temporalio.Api.Common.V1.Payload>())
+        {
+            if (IsNullPayload(value))
+            {
+                target.Remove(key);
+            }
+            else
+            {
+                target[key] = value;
+            }
         }
     }
 

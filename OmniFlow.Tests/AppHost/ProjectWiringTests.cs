@@ -108,9 +108,9 @@ public sealed class ProjectWiringTests
     {
         var processes = PlanProcesses();
 
-        Assert.Equal("0", processes["worker"][ResourceBuilder<Resource>.ThreadPoolSpinLimit]);
-        Assert.Equal("0", processes["temporal"][ResourceBuilder<Resource>.ThreadPoolSpinLimit]);
-        Assert.False(processes["api"].ContainsKey(ResourceBuilder<Resource>.ThreadPoolSpinLimit));
+        Assert.Equal("0", processes["worker"][ThreadPoolSpinning.Variable]);
+        Assert.Equal("0", processes["temporal"][ThreadPoolSpinning.Variable]);
+        Assert.False(processes["api"].ContainsKey(ThreadPoolSpinning.Variable));
     }
 
     private static Dictionary<string, IReadOnlyDictionary<string, string>> PlanProjects(params string[] args) =>

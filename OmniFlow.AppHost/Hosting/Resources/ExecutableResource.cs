@@ -17,7 +17,7 @@ public sealed class ExecutableResource(string name, string command, string worki
             Process = new ProcessSpec(command, arguments)
             {
                 WorkingDirectory = workingDirectory,
-                Environment = Environment.Where(pair => pair.Value() is not null).ToDictionary(pair => pair.Key, pair => pair.Value()!),
+                Environment = ResolveEnvironment(),
             },
             HealthCheck = HealthCheck,
         };

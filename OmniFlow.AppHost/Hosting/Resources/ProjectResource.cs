@@ -61,12 +61,9 @@ public sealed class ProjectResource(string name, IProjectMetadata project) : Res
             }
         }
 
-        foreach (var (key, value) in Environment)
+        foreach (var (key, value) in ResolveEnvironment())
         {
-            if (value() is { } resolved)
-            {
-                environment[key] = resolved;
-            }
+            environment[key] = value;
         }
 
         return environment;

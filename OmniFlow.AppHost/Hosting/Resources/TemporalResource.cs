@@ -36,7 +36,7 @@ public sealed class TemporalResource(string name, IProjectMetadata embeddedServe
         var (mode, process, description) = resolution.Mode == ResourceMode.LocalBinary
             ? (ResourceMode.LocalBinary, new ProcessSpec(resolution.BinaryPath!, startDev), $"{resolution.BinaryPath} dev server on {ConnectionString}")
             : (ResourceMode.Embedded, ProjectOutput.Command(embeddedServer, startDev), $"OmniFlow.TemporalServer on {ConnectionString}");
-        process = process with { Environment = Environment.Where(pair => pair.Value() is not null).ToDictionary(pair => pair.Key, pair => pair.Value()!) };
+        process = process with { Environment = ResolveEnvironment() };
         return new ResourcePlan(mode, description)
         {
             Endpoint = ConnectionString,
