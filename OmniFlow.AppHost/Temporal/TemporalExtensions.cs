@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using OmniFlow.AppHost.Local;
 using OmniFlow.AppHost.MySql;
+using OmniFlow.AppHost.Services;
 
 namespace OmniFlow.AppHost.Temporal;
 
@@ -56,6 +57,7 @@ public static class TemporalExtensions
                 endpoint.TargetHost = "127.0.0.1";
             })
             .WithOtlpExporter()
+            .WithoutThreadPoolSpinning()
             .WithTemporalHealthCheck($"127.0.0.1:{port}");
         machine.Announce(name, ServiceMode.Embedded, $"OmniFlow.TemporalServer on 127.0.0.1:{port}", embedded);
         return embedded;

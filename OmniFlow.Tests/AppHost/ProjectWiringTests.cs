@@ -1,0 +1,124 @@
+using Aspire.Hosting.ApplicationModel;
+using OmniFlow.AppHost.Local;
+
+namespace OmniFlow.Tests.AppHost;
+
+/// <summary>
+/// The environment Program.cs's projects are started with, from the Aspire model without starting anything: the
+/// connection strings of the references, the environment name, the forwarded configuration sections, thread-pool spinning.
+/// </summary>
+public sealed class ProjectWiringTests
+{
+    private static readonly string[] ForwardedSections = ["Api", "Orders", "Sales", "Admin", "Payments", "Temporal"];
+    private static readonly string[] Projects = ["api", "worker"];
+    private static readonly string[] ExternalServices =
+    [
+        "--ConnectionStrings:redis=cache.internal:6380",
+        "--ConnectionStrings:omniflowdb=Server=db.internal;Port=3307;User ID=omniflow;Password=secret;Database=omniflowdb",
+        "--Temporal:Address=temporal.internal:7233",
+    ];
+
+    private readonly string marker = $"M{Guid.NewGuid():N}";
+
+    [Fact]
+    public async Task External_services_are_handed_to_both_projects_as_connection_strings_and_nothing_else_runs()
+    {
+        await using var model = await AppHostModel.BuildAsync(ExternalServices);
+
+        Assert.Empty(model.Resources.OfType<ExecutableResource>());
+        Assert.Empty(model.Resources.OfType<ContainerResource>());
+        Assert.Equal(["worker", "api"], model.Resources.OfType<ProjectResource>().Select(resource => resource.Name));
+        Assert.All(["redis", "omniflowdb", "temporal"], name => Assert.Equal(ServiceMode.External, model[name].Annotations.OfType<ServiceModeAnnotation>().Single().Mode));
+        foreach (var project in Projects)
+        {
+            var environment = await model.EnvironmentOfAsync(project);
+            Assert.Equal("cache.internal:6380", environment["ConnectionStrings__redis"]);
+            Assert.Equal("Server=db.internal;Port=3307;User ID=omniflow;Password=secret;Database=omniflowdb", environment["ConnectionStrings__omniflowdb"]);
+            Assert.Equal("temporal.internal:7233", environment["ConnectionStrings__temporal"]);
+            Assert.Equal(project, environment["OTEL_SERVICE_NAME"]);
+            Assert.Equal("Development", environment["ASPNETCORE_ENVIRONMENT"]);
+            Assert.Equal("Development", environment["DOTNET_ENVIRONMENT"]);
+        }
+    }
+
+    [Fact]
+    public async Task The_api_serves_on_Api_Port_without_a_proxy()
+    {
+        await using var model = await AppHostModel.BuildAsync([.. ExternalServices, "--Api:Port=18123"]);
+
+        var endpoint = model["api"].Annotations.OfType<EndpointAnnotation>().Single();
+        Assert.Equal(18123, endpoint.Port);
+        Assert.Equal(18123, endpoint.TargetPort);
+        Assert.False(endpoint.IsProxied);
+        Assert.False(model["worker"].Annotations.OfType<EndpointAnnotation>().Single().IsProxied);
+    }
+
+    [Fact]
+    public async Task Without_local_binaries_there_is_no_redis_a_SQLite_file_and_OmniFlow_TemporalServer_as_a_project()
+    {
+        await using var model = await AppHostModel.BuildAsync("--AppHost:UseLocalBinaries=false");
+
+        Assert.DoesNotContain(model.Resources, resource => resource.Name is "redis" or "mysql");
+        Assert.IsAssignableFrom<ProjectResource>(model["temporal"]);
+        Assert.StartsWith("Data Source=", await ((IResourceWithConnectionString)model["omniflowdb"]).GetConnectionStringAsync(TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task Configuration_sections_are_forwarded_from_the_command_line_and_the_environment()
+    {
+        var fromEnvironment = ForwardedSections.ToDictionary(section => $"{section}__{marker}Env", section => $"{section}-from-environment");
+        fromEnvironment[$"Orders__{marker}Both"] = "environment";
+        fromEnvironment[$"Unforwarded__{marker}"] = "not forwarded";
+        foreach (var (name, value) in fromEnvironment)
+        {
+            Environment.SetEnvironmentVariable(name, value);
+        }
+
+        AppHostModel model;
+        try
+        {
+            model = await AppHostModel.BuildAsync(
+            [
+                .. ExternalServices,
+                .. ForwardedSections.Select(section => $"--{section}:{marker}Cli={section}-from-command-line"),
+                $"--Orders:{marker}Both=command line",
+                $"--Sales:{marker}:Nested=nested",
+                $"--Unforwarded:{marker}Cli=not forwarded",
+            ]);
+        }
+        finally
+        {
+            foreach (var name in fromEnvironment.Keys)
+            {
+                Environment.SetEnvironmentVariable(name, null);
+            }
+        }
+
+        await using (model)
+        {
+            foreach (var project in Projects)
+            {
+                var environment = await model.EnvironmentOfAsync(project);
+                foreach (var section in ForwardedSections)
+                {
+                    Assert.Equal($"{section}-from-command-line", environment[$"{section}__{marker}Cli"]);
+                    Assert.Equal($"{section}-from-environment", environment[$"{section}__{marker}Env"]);
+                }
+
+                Assert.Equal("command line", environment[$"Orders__{marker}Both"]);
+                Assert.Equal("nested", environment[$"Sales__{marker}__Nested"]);
+                Assert.DoesNotContain(environment.Keys, key => key.StartsWith("Unforwarded__", StringComparison.Ordinal));
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Only_the_api_keeps_its_thread_pool_spinning_everything_else_shares_the_cores()
+    {
+        const string spinLimit = "DOTNET_ThreadPool_UnfairSemaphoreSpinLimit";
+        await using var model = await AppHostModel.BuildAsync(ExternalServices);
+
+        Assert.Equal("0", (await model.EnvironmentOfAsync("worker"))[spinLimit]);
+        Assert.False((await model.EnvironmentOfAsync("api")).ContainsKey(spinLimit));
+    }
+}
