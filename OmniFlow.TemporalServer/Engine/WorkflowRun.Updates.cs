@@ -35,13 +35,16 @@ public sealed partial class WorkflowRun
         ApplicationFailureInfo = new() { Type = "UnprocessedUpdate", NonRetryable = true },
     };
 
+    /// <summary>From this workflow task attempt on, the real server refuses new updates.</summary>
+    private const int FailUpdateWorkflowTaskAttempt = 3;
+
     private readonly Dictionary<string, UpdateMachine> _updates = [];
 
     /// <summary>The worker's messages of the workflow task being completed, by id, until they are applied.</summary>
     private readonly Dictionary<string, Message> _unappliedMessages = [];
 
     /// <summary>An update admitted after the current workflow task started: the run may not close without seeing it.</summary>
-    private bool HasUnsentUpdates => _updates.Values.Any(u => u.Phase == UpdatePhase.Admitted);
+    private bool HasUnsentUpdates => _updates.Count > 0 && _updates.Values.Any(u => u.Phase == UpdatePhase.Admitted);
 
     /// <summary>
     /// Admits an update, or finds the one with the same id (a duplicate sees the same outcome; a rejected one is
@@ -56,6 +59,15 @@ public sealed partial class WorkflowRun
         }
 
         EnsureOpen();
+        if (Task?.Attempt >= FailUpdateWorkflowTaskAttempt)
+        {
+            // An update cannot mend a workflow task that keeps failing (messages are applied after events): fail fast.
+            throw Errors.WithDetail(
+                Grpc.Core.StatusCode.FailedPrecondition,
+                "Unable to perform workflow execution update due to Workflow Task in failed state.",
+                new Temporalio.Api.ErrorDetails.V1.WorkflowNotReadyFailure());
+        }
+
         var update = new UpdateMachine(updateId, request);
         _updates[updateId] = update;
         if (scheduleTask)
@@ -87,6 +99,11 @@ public sealed partial class WorkflowRun
     private List<Message> SendUpdates(long startedEventId)
     {
         var messages = new List<Message>();
+        if (_updates.Count == 0)
+        {
+            return messages;
+        }
+
         foreach (var update in _updates.Values.Where(u => u.Phase is UpdatePhase.Admitted or UpdatePhase.Sent))
         {
             update.Send(startedEventId - 1);
@@ -105,6 +122,11 @@ public sealed partial class WorkflowRun
     /// <summary>Checks the worker's update messages (and the commands that place them) before anything is written.</summary>
     private CommandValidation.Rejection? ValidateUpdateMessages(Temporalio.Api.WorkflowService.V1.RespondWorkflowTaskCompletedRequest request)
     {
+        if (request.Messages.Count == 0 && request.Commands.All(c => c.AttributesCase != Command.AttributesOneofCase.ProtocolMessageCommandAttributes))
+        {
+            return null;
+        }
+
         var ids = new HashSet<string>();
         var phases = _updates.ToDictionary(u => u.Key, u => u.Value.Phase);
         foreach (var message in request.Messages)
@@ -165,7 +187,7 @@ public sealed partial class WorkflowRun
             new(WorkflowTaskFailedCause.BadUpdateWorkflowExecutionMessage, message);
     }
 
-    private void BeginUpdateMessages(IEnumerable<Message> messages)
+    private void BeginUpdateMessages(IReadOnlyCollection<Message> messages)
     {
         _unappliedMessages.Clear();
         foreach (var message in messages)
@@ -203,7 +225,7 @@ public sealed partial class WorkflowRun
         }
 
         _unappliedMessages.Clear();
-        if (!IsOpen)
+        if (!IsOpen || _updates.Count == 0)
         {
             return;
         }

@@ -270,6 +270,49 @@ public sealed class UpdateTests(TimeSkippingServerFixture fixture, LocalServerFi
     }
 
     [Fact]
+    public async Task Workflow_may_not_close_over_an_update_admitted_during_its_last_task()
+    {
+        var handle = await StartCounterAsync();
+        var service = _harness.Client.Connection.WorkflowService;
+        var task = await service.PollWorkflowTaskQueueAsync(new PollWorkflowTaskQueueRequest
+        {
+            Namespace = _harness.Client.Options.Namespace,
+            TaskQueue = new() { Name = _harness.TaskQueue },
+            Identity = "closing-worker",
+        });
+        Assert.Empty(task.Messages);
+
+        // While that task runs an update comes in; the task then tries to complete the workflow.
+        var updateId = ServerHarness.NewId("upd");
+        var update = Task.Run(() => handle.ExecuteUpdateAsync(wf => wf.AddAsync(6), new(updateId)));
+        await WaitForStageAsync(handle.Id, updateId, UpdateWorkflowExecutionLifecycleStage.Admitted);
+        var completion = new RespondWorkflowTaskCompletedRequest
+        {
+            Namespace = _harness.Client.Options.Namespace,
+            TaskToken = task.TaskToken,
+            Identity = "closing-worker",
+        };
+        completion.Commands.Add(new Temporalio.Api.Command.V1.Command
+        {
+            CommandType = CommandType.CompleteWorkflowExecution,
+            CompleteWorkflowExecutionCommandAttributes = new(),
+        });
+        await service.RespondWorkflowTaskCompletedAsync(completion);
+        Assert.Equal(WorkflowExecutionStatus.Running, (WorkflowExecutionStatus)(await handle.DescribeAsync()).Status);
+
+        await RunAsync(async () =>
+        {
+            Assert.Equal(16, await update);
+            await handle.SignalAsync(wf => wf.FinishAsync());
+            return await handle.GetResultAsync();
+        });
+
+        var failed = Assert.Single((await _harness.HistoryAsync(handle)).Events, e => e.EventType == EventType.WorkflowTaskFailed);
+        Assert.Equal(WorkflowTaskFailedCause.UnhandledCommand, failed.WorkflowTaskFailedEventAttributes.Cause);
+        await _harness.AssertReplaysAsync(handle, Replay);
+    }
+
+    [Fact]
     public async Task Accepted_update_completes_after_the_worker_that_accepted_it_is_gone()
     {
         var updateId = ServerHarness.NewId("upd");
