@@ -171,9 +171,10 @@ public sealed partial class WorkflowEngine
     private static RpcException MultiOperationFailure(RpcException error, int failedIndex)
     {
         var failure = new MultiOperationExecutionFailure();
+        var failed = StatusOf(error);
         for (var i = 0; i < 2; i++)
         {
-            failure.Statuses.Add(i == failedIndex ? StatusOf(error) : new MultiOperationExecutionFailure.Types.OperationStatus
+            failure.Statuses.Add(i == failedIndex ? failed : new MultiOperationExecutionFailure.Types.OperationStatus
             {
                 Code = (int)StatusCode.Aborted,
                 Message = "Operation was aborted.",
@@ -181,7 +182,8 @@ public sealed partial class WorkflowEngine
             });
         }
 
-        return Errors.WithDetail(StatusCode.Aborted, $"Update-with-Start could not be executed: {error.Status.Detail}", failure);
+        // The whole call takes the failed operation's code (not Aborted, which clients retry).
+        return Errors.WithDetail((StatusCode)failed.Code, $"Update-with-Start could not be executed: {error.Status.Detail}", failure);
     }
 
     /// <summary>An error as an operation status, with its google.rpc.Status details when it carries them.</summary>
