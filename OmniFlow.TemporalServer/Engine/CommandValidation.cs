@@ -24,7 +24,7 @@ public static class CommandValidation
                     ValidateChild(command.StartChildWorkflowExecutionCommandAttributes),
                 Command.AttributesOneofCase.UpsertWorkflowSearchAttributesCommandAttributes =>
                     ValidateSearchAttributes(command.UpsertWorkflowSearchAttributesCommandAttributes.SearchAttributes, searchAttributes),
-                Command.AttributesOneofCase.None or Command.AttributesOneofCase.ProtocolMessageCommandAttributes =>
+                Command.AttributesOneofCase.None =>
                     new Rejection(WorkflowTaskFailedCause.UnhandledCommand, $"Command {command.CommandType} is not supported."),
                 _ => null,
             };

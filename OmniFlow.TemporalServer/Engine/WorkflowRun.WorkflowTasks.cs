@@ -143,6 +143,7 @@ public sealed partial class WorkflowRun
             StartedTime = Timestamp.FromDateTimeOffset(task.StartedTime),
         };
         response.History.Events.Add(unwritten.Select(e => e.Clone()));
+        response.Messages.Add(SendUpdates(started.EventId));
         return response;
     }
 
@@ -184,9 +185,9 @@ public sealed partial class WorkflowRun
     {
         var task = RequireTask(token);
         var closesRun = request.Commands.Any(c => IsClosingCommand(c.CommandType));
-        if (closesRun && _buffered.Count > 0)
+        if (closesRun && (_buffered.Count > 0 || HasUnsentUpdates))
         {
-            // The workflow decided to close without seeing events that arrived meanwhile: let it see them first.
+            // The workflow decided to close without seeing events or updates that arrived meanwhile: let it see them first.
             FailTask(task, WorkflowTaskFailedCause.UnhandledCommand, null, request.Identity);
             return new RespondWorkflowTaskCompletedResponse();
         }
@@ -195,6 +196,12 @@ public sealed partial class WorkflowRun
         {
             FailTask(task, rejection.Cause, new Failure { Message = rejection.Message }, request.Identity);
             throw Errors.InvalidArgument(rejection.Message);
+        }
+
+        if (ValidateUpdateMessages(request) is { } badMessage)
+        {
+            FailTask(task, badMessage.Cause, new Failure { Message = badMessage.Message }, request.Identity);
+            throw Errors.InvalidArgument(badMessage.Message);
         }
 
         task.End();
@@ -230,6 +237,7 @@ public sealed partial class WorkflowRun
                 _stickyQueue = null;
             }
 
+            BeginUpdateMessages(request.Messages);
             foreach (var command in request.Commands)
             {
                 if (!IsOpen)
@@ -239,6 +247,8 @@ public sealed partial class WorkflowRun
 
                 ApplyCommand(command, completed.EventId);
             }
+
+            FinishUpdateMessages(request.Messages);
 
             foreach (var result in request.QueryResults)
             {
@@ -250,7 +260,7 @@ public sealed partial class WorkflowRun
             _completingTask = false;
         }
 
-        if (IsOpen && (FlushBuffered() || request.ForceCreateNewWorkflowTask))
+        if (IsOpen && (FlushBuffered() || request.ForceCreateNewWorkflowTask || HasUnsentUpdates))
         {
             EnsureWorkflowTask();
         }

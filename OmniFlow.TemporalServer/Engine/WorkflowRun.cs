@@ -336,6 +336,7 @@ public sealed partial class WorkflowRun
         CloseActivities();
         CloseTimers();
         CloseChildren();
+        AbortUpdates();
         NotifyParent(closeEvent);
         DispatchQueries();
     }
