@@ -26,7 +26,7 @@ public sealed class ProjectWiringTests
         await using var model = await AppHostModel.BuildAsync(ExternalServices);
 
         // Aspire's own "<project>-rebuilder" executables start only when asked to.
-        Assert.Empty(model.Resources.OfType<ExecutableResource>().Where(resource => !resource.Annotations.OfType<ExplicitStartupAnnotation>().Any()));
+        Assert.DoesNotContain(model.Resources.OfType<ExecutableResource>(), resource => !resource.Annotations.OfType<ExplicitStartupAnnotation>().Any());
         Assert.Empty(model.Resources.OfType<ContainerResource>());
         Assert.Equal(["worker", "api"], model.Resources.OfType<ProjectResource>().Select(resource => resource.Name));
         Assert.All(["redis", "omniflowdb", "temporal"], name => Assert.Equal(ServiceMode.External, model[name].Annotations.OfType<ServiceModeAnnotation>().Single().Mode));
