@@ -97,8 +97,13 @@ public sealed class TemporalTracingInterceptor : IClientInterceptor, IWorkerInte
     /// <summary>What an outgoing call carries: its own span, else whatever span is current (so the trace goes on even unrecorded here).</summary>
     internal static ActivityContext Outgoing(Activity? span) => span?.Context ?? Activity.Current?.Context ?? default;
 
-    /// <summary>Is there anything to trace or carry? False on an untraced process: the calls then pass through untouched.</summary>
-    internal bool Tracing => Activity.Current is not null || Source.HasListeners();
+    /// <summary>
+    /// Is there anything to trace or carry? Spans are made when this source is listened to (the service exports traces),
+    /// and a current span is carried on when it is sampled (a traced caller upstream). Otherwise, as in the Api without
+    /// an OTLP endpoint, where ASP.NET Core still makes an unrecorded Activity per request for its log scopes, the call
+    /// passes through untouched, with no allocation.
+    /// </summary>
+    internal bool Tracing => Source.HasListeners() || Activity.Current is { Recorded: true };
 
     internal static void Fail(Activity? span, Exception error)
     {

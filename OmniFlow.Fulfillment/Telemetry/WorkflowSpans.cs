@@ -43,7 +43,7 @@ internal static class WorkflowSpans
         bool evenOnReplay = false,
         Action<Activity>? describe = null)
     {
-        if (Workflow.Unsafe.IsReplaying && !evenOnReplay)
+        if (!source.HasListeners() || (Workflow.Unsafe.IsReplaying && !evenOnReplay))
         {
             return null;
         }

@@ -170,30 +170,34 @@ public sealed class TemporalTracingTests(TemporalFixture temporal) : IClassFixtu
         [.. spans.Select(span => id(span).ToHexString()).Order(StringComparer.Ordinal)];
 
     [Fact]
-    public async Task The_start_carries_the_callers_context_even_when_this_process_records_no_span()
+    public async Task Without_a_listener_a_sampled_callers_context_is_carried_and_an_unsampled_one_is_not()
     {
-        // No listener on this source: the interceptor makes no span, but the trace must go on to the worker.
-        var interceptor = new TemporalTracingInterceptor(new ActivitySource(TemporalTracingInterceptor.SourceName + ".Unheard"));
-        var client = await temporal.ConnectAsync(interceptor);
+        // No listener on this source: the interceptor makes no span. A sampled caller's trace must still go on to the
+        // worker; an unsampled Activity (ASP.NET Core makes one per request for its log scopes) is left alone.
+        using var unheard = new ActivitySource(TemporalTracingInterceptor.SourceName + ".Unheard");
+        var client = await temporal.ConnectAsync(new TemporalTracingInterceptor(unheard));
         var taskQueue = $"unpolled-{Guid.NewGuid():N}";
 
-        var untraced = await StartAndReadHeaderAsync(client, taskQueue);
-        Assert.Null(untraced);
+        Assert.Null(await StartAndReadHeaderAsync(client, taskQueue));
+        Assert.Null(await WithRequestAsync(ActivityTraceFlags.None, _ => StartAndReadHeaderAsync(client, taskQueue)));
+        string? sampled = null;
+        var request = await WithRequestAsync(ActivityTraceFlags.Recorded, async request =>
+        {
+            sampled = await StartAndReadHeaderAsync(client, taskQueue);
+            return request;
+        });
 
-        var request = new Activity("POST /orders").SetIdFormat(ActivityIdFormat.W3C);
+        Assert.NotNull(sampled);
+        Assert.Contains($"\"00-{request!.TraceId.ToHexString()}-{request.SpanId.ToHexString()}-01\"", sampled, StringComparison.Ordinal);
+    }
+
+    /// <summary>Runs <paramref name="body"/> with a current request Activity that no listener made, sampled or not.</summary>
+    private static async Task<T> WithRequestAsync<T>(ActivityTraceFlags flags, Func<Activity, Task<T>> body)
+    {
+        using var request = new Activity("POST /orders").SetIdFormat(ActivityIdFormat.W3C);
+        request.ActivityTraceFlags = flags;
         request.Start();
-        string? traced;
-        try
-        {
-            traced = await StartAndReadHeaderAsync(client, taskQueue);
-        }
-        finally
-        {
-            request.Stop();
-        }
-
-        Assert.NotNull(traced);
-        Assert.Contains($"00-{request.TraceId.ToHexString()}-{request.SpanId.ToHexString()}-", traced, StringComparison.Ordinal);
+        return await body(request);
     }
 
     /// <summary>Starts an order nobody runs, and reads the tracing header of its start event (null when there is none).</summary>
