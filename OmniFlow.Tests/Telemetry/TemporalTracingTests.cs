@@ -172,9 +172,10 @@ public sealed class TemporalTracingTests(TemporalFixture temporal) : IClassFixtu
     [Fact]
     public async Task Without_a_listener_a_sampled_callers_context_is_carried_and_an_unsampled_one_is_not()
     {
-        // No listener on this source: the interceptor makes no span. A sampled caller's trace must still go on to the
-        // worker; an unsampled Activity (ASP.NET Core makes one per request for its log scopes) is left alone.
-        using var unheard = new ActivitySource(TemporalTracingInterceptor.SourceName + ".Unheard");
+        // No listener on this source (named outside OmniFlow.*, which a service-defaults tracer in another test may
+        // listen to): the interceptor makes no span. A sampled caller's trace must still go on to the worker; an
+        // unsampled Activity (ASP.NET Core makes one per request for its log scopes) is left alone.
+        using var unheard = new ActivitySource("Tests.Unheard.Temporal");
         var client = await temporal.ConnectAsync(new TemporalTracingInterceptor(unheard));
         var taskQueue = $"unpolled-{Guid.NewGuid():N}";
 
