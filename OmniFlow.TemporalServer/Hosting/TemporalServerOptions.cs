@@ -18,6 +18,9 @@ public sealed record TemporalServerOptions
     /// <summary>Custom search attributes registered at start (name → type name, as the dev server's --search-attribute).</summary>
     public IReadOnlyDictionary<string, string> SearchAttributes { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>Export logs and metrics over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set (the executable does; tests in-process do not).</summary>
+    public bool ExportTelemetry { get; init; }
+
     public LogLevel MinimumLogLevel { get; init; } = LogLevel.Warning;
 
     /// <summary>An already bound listening socket (see <see cref="EarlyListener"/>); Host and Port are ignored then.</summary>
