@@ -16,12 +16,6 @@ internal static class ProcessProbe
         }
     }
 
-    /// <summary>Pids of live processes whose command line contains <paramref name="marker"/>.</summary>
-    public static List<int> WithCommandLineContaining(string marker) =>
-        [.. Directory.EnumerateDirectories("/proc")
-            .Select(directory => int.TryParse(Path.GetFileName(directory), out var pid) ? pid : 0)
-            .Where(pid => pid > 0 && CommandLine(pid).Contains(marker, StringComparison.Ordinal) && IsAlive(pid))];
-
     public static void Kill(int pid) => System.Diagnostics.Process.GetProcessById(pid).Kill();
 
     public static async Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout, string what)
@@ -35,18 +29,6 @@ internal static class ProcessProbe
             }
 
             await Task.Delay(50);
-        }
-    }
-
-    private static string CommandLine(int pid)
-    {
-        try
-        {
-            return File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ');
-        }
-        catch (IOException)
-        {
-            return string.Empty;
         }
     }
 }
