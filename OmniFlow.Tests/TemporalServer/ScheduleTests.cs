@@ -359,6 +359,90 @@ public sealed class ScheduleTests(TimeSkippingServerFixture fixture) : IDisposab
         }
     }
 
+    [Fact]
+    public async Task Terminate_other_ends_the_running_workflow_and_starts_the_next_time_in_its_place()
+    {
+        var scheduleId = ServerHarness.NewId("sched");
+        var t0 = await NowAsync();
+        var schedule = Hourly(ServerHarness.NewId("scheduled"), new ScheduledPlan(100)) with
+        {
+            Policy = new SchedulePolicy { Overlap = ScheduleOverlapPolicy.TerminateOther },
+        };
+        var first = NextHour(t0, 0);
+        await WithScheduleAsync(scheduleId, schedule, async handle =>
+        {
+            await DelayUntilAsync(first + TimeSpan.FromMinutes(70));
+            var starts = await StartedAsync(scheduleId);
+            Assert.Equal([first, first.AddHours(1)], starts.Select(s => s.Nominal).ToList());
+            Assert.Equal(WorkflowExecutionStatus.Terminated, starts[0].Execution.Status);
+            Assert.Equal(WorkflowExecutionStatus.Running, starts[1].Execution.Status);
+            var description = await handle.DescribeAsync();
+            Assert.Equal(starts[1].Execution.Id, ((ScheduleActionExecutionStartWorkflow)Assert.Single(description.Info.RunningActions)).WorkflowId);
+            await _harness.AssertReplaysAsync(Client.GetWorkflowHandle(starts[0].Execution.Id), o => o.AddWorkflow<ScheduledCounterWorkflow>());
+            return true;
+        });
+    }
+
+    [Fact]
+    public async Task A_failed_run_hands_its_failure_to_the_next_run_and_keeps_the_last_completion_result()
+    {
+        var scheduleId = ServerHarness.NewId("sched");
+        var workflowId = ServerHarness.NewId("scheduled");
+        var schedule = Hourly(workflowId, new ScheduledPlan(0)) with { State = new ScheduleState { Paused = true } };
+        await WithScheduleAsync(scheduleId, schedule, async handle =>
+        {
+            async Task<WorkflowHandle> TriggerAsync(int count)
+            {
+                await handle.TriggerAsync();
+                var started = (await StartedAsync(scheduleId)).Last();
+                Assert.Equal(count, (await StartedAsync(scheduleId)).Count);
+                await _harness.Environment.DelayAsync(TimeSpan.FromMinutes(1));
+                return Client.GetWorkflowHandle(started.Execution.Id);
+            }
+
+            async Task SetPlanAsync(ScheduledPlan plan) =>
+                await handle.UpdateAsync(input => new ScheduleUpdate(input.Description.Schedule with
+                {
+                    Action = ScheduleActionStartWorkflow.Create((ScheduledCounterWorkflow wf) => wf.RunAsync(plan), new WorkflowOptions(workflowId, _harness.TaskQueue)),
+                }));
+
+            var succeeded = await TriggerAsync(1);
+            Assert.Equal(new ScheduledTick(1, false), await succeeded.GetResultAsync<ScheduledTick>());
+            await SetPlanAsync(new ScheduledPlan(0, Fail: true));
+            var failed = await TriggerAsync(2);
+            await Assert.ThrowsAsync<WorkflowFailedException>(() => failed.GetResultAsync<ScheduledTick>());
+            await SetPlanAsync(new ScheduledPlan(0));
+            var after = await TriggerAsync(3);
+            Assert.Equal(new ScheduledTick(2, AfterFailure: true), await after.GetResultAsync<ScheduledTick>());
+            var started = (await after.FetchHistoryAsync()).Events.First().WorkflowExecutionStartedEventAttributes;
+            Assert.Equal("scheduled run failed", started.ContinuedFailure.Message);
+            Assert.NotNull(started.LastCompletionResult);
+            foreach (var run in new[] { succeeded, failed, after })
+            {
+                await _harness.AssertReplaysAsync(run, o => o.AddWorkflow<ScheduledCounterWorkflow>());
+            }
+
+            return true;
+        });
+    }
+
+    [Fact]
+    public async Task Invalid_specs_are_refused_with_the_real_servers_reasons()
+    {
+        async Task<string> RefusedAsync(ScheduleSpec spec)
+        {
+            var schedule = new Schedule(ScheduleActionStartWorkflow.Create((ScheduledCounterWorkflow wf) => wf.RunAsync(new ScheduledPlan(0)), _harness.Options()), spec);
+            var refused = await Assert.ThrowsAsync<RpcException>(() => Client.CreateScheduleAsync(ServerHarness.NewId("sched"), schedule));
+            Assert.Equal(RpcException.StatusCode.InvalidArgument, refused.Code);
+            return refused.Message;
+        }
+
+        Assert.Contains("CronString does not have 5-7 fields", await RefusedAsync(new ScheduleSpec { CronExpressions = ["every day"] }));
+        Assert.Contains("interval is too small", await RefusedAsync(new ScheduleSpec { Intervals = [new ScheduleIntervalSpec(TimeSpan.FromMilliseconds(10))] }));
+        Assert.Contains("phase cannot be greater than Interval", await RefusedAsync(new ScheduleSpec { Intervals = [new ScheduleIntervalSpec(TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(2))] }));
+        Assert.Contains("unknown time zone", await RefusedAsync(new ScheduleSpec { CronExpressions = ["0 * * * *"], TimeZoneName = "Mars/Olympus_Mons" }));
+    }
+
     private Schedule Hourly(string workflowId, ScheduledPlan plan, int offsetMinutes = 0)
     {
         var options = new WorkflowOptions(workflowId, _harness.TaskQueue) { Memo = new Dictionary<string, object> { ["purpose"] = "hourly" } };
