@@ -28,6 +28,11 @@ public sealed class ScheduleService(WorkflowEngine engine, Scheduler scheduler, 
             throw Errors.InvalidArgument("ScheduleId is not set on request.");
         }
 
+        if (string.IsNullOrEmpty(request.RequestId))
+        {
+            throw Errors.InvalidArgument("RequestId is not set on request.");
+        }
+
         var schedule = Validated(request.Schedule ?? new Schedule(), ns, request.ScheduleId);
         var entry = new ScheduleEntry(ns, request.ScheduleId, schedule.Schedule, schedule.Spec, scheduler.Now)
         {
