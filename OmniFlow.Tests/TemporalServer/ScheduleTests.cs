@@ -443,6 +443,43 @@ public sealed class ScheduleTests(TimeSkippingServerFixture fixture) : IDisposab
         Assert.Contains("unknown time zone", await RefusedAsync(new ScheduleSpec { CronExpressions = ["0 * * * *"], TimeZoneName = "Mars/Olympus_Mons" }));
     }
 
+    [Fact]
+    public async Task Jitter_moves_each_time_within_its_bound_the_same_way_every_time()
+    {
+        var scheduleId = ServerHarness.NewId("sched");
+        var spec = new ScheduleSpec { Intervals = [new ScheduleIntervalSpec(TimeSpan.FromHours(1))], Jitter = TimeSpan.FromMinutes(10) };
+        var schedule = new Schedule(ScheduleActionStartWorkflow.Create((ScheduledCounterWorkflow wf) => wf.RunAsync(new ScheduledPlan(0)), _harness.Options()), spec)
+        {
+            State = new ScheduleState { Paused = true },
+        };
+        var handle = await Client.CreateScheduleAsync(scheduleId, schedule);
+        try
+        {
+            var request = new ListScheduleMatchingTimesRequest
+            {
+                Namespace = Client.Options.Namespace,
+                ScheduleId = scheduleId,
+                StartTime = Timestamp.FromDateTime(new DateTime(2030, 1, 1, 0, 0, 0, DateTimeKind.Utc)),
+                EndTime = Timestamp.FromDateTime(new DateTime(2030, 1, 2, 0, 0, 0, DateTimeKind.Utc)),
+            };
+            var times = (await Client.WorkflowService.ListScheduleMatchingTimesAsync(request)).StartTime.Select(t => t.ToDateTime()).ToList();
+            // 01:00 to 23:00 jittered; midnight's jittered time falls after the end.
+            Assert.Equal(23, times.Count);
+            for (var i = 0; i < times.Count; i++)
+            {
+                Assert.InRange(times[i] - new DateTime(2030, 1, 1, 0, 0, 0, DateTimeKind.Utc).AddHours(i + 1), TimeSpan.Zero, TimeSpan.FromMinutes(10));
+            }
+
+            Assert.Contains(times, t => t.Minute != 0 || t.Second != 0);
+            var again = (await Client.WorkflowService.ListScheduleMatchingTimesAsync(request)).StartTime.Select(t => t.ToDateTime()).ToList();
+            Assert.Equal(times, again);
+        }
+        finally
+        {
+            await handle.DeleteAsync();
+        }
+    }
+
     private Schedule Hourly(string workflowId, ScheduledPlan plan, int offsetMinutes = 0)
     {
         var options = new WorkflowOptions(workflowId, _harness.TaskQueue) { Memo = new Dictionary<string, object> { ["purpose"] = "hourly" } };
