@@ -18,6 +18,12 @@ public sealed class EngineContext(IClock clock, ILoggerFactory loggerFactory)
     /// <summary>Set by the engine: how runs reach other runs.</summary>
     public IRunDirectory Directory { get; set; } = null!;
 
+    /// <summary>
+    /// Told of every run's close event, under that run's lock (the scheduler watches the workflows it started): it must
+    /// only look, and <see cref="Post"/> anything it does.
+    /// </summary>
+    public Action<WorkflowRun, Temporalio.Api.History.V1.HistoryEvent>? RunClosed { get; set; }
+
     /// <summary>Runs an action outside the caller's lock; time stands still until it has run.</summary>
     public void Post(Action action)
     {

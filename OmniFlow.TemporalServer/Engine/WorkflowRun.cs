@@ -339,5 +339,6 @@ public sealed partial class WorkflowRun
         AbortUpdates();
         NotifyParent(closeEvent);
         DispatchQueries();
+        _context.RunClosed?.Invoke(this, closeEvent);
     }
 }

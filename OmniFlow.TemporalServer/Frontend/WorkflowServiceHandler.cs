@@ -4,6 +4,7 @@ using Grpc.Core;
 using Microsoft.Extensions.Hosting;
 using OmniFlow.TemporalServer.Engine;
 using OmniFlow.TemporalServer.Hosting;
+using OmniFlow.TemporalServer.Scheduling;
 using Temporalio.Api.Enums.V1;
 using Temporalio.Api.Namespace.V1;
 using Temporalio.Api.WorkflowService.V1;
@@ -15,7 +16,7 @@ public sealed class WorkflowServiceHandler : ServiceHandler, IDescribedService
 {
     public static ServiceDescriptor Descriptor => ServiceReflection.Descriptor.Services[0];
 
-    public WorkflowServiceHandler(WorkflowEngine engine, IHostApplicationLifetime lifetime)
+    public WorkflowServiceHandler(WorkflowEngine engine, ScheduleService schedules, IHostApplicationLifetime lifetime)
     {
         var stopping = lifetime.ApplicationStopping;
         var namespaces = engine.Namespaces;
@@ -158,6 +159,14 @@ public sealed class WorkflowServiceHandler : ServiceHandler, IDescribedService
             engine.CancelActivity(ById(request.Namespace, request.WorkflowId, request.RunId, request.ActivityId), request.Details, request.Identity);
             return new RespondActivityTaskCanceledByIdResponse();
         });
+
+        Map<CreateScheduleRequest, CreateScheduleResponse>("CreateSchedule", schedules.Create);
+        Map<DescribeScheduleRequest, DescribeScheduleResponse>("DescribeSchedule", schedules.Describe);
+        Map<UpdateScheduleRequest, UpdateScheduleResponse>("UpdateSchedule", schedules.Update);
+        Map<PatchScheduleRequest, PatchScheduleResponse>("PatchSchedule", schedules.Patch);
+        Map<DeleteScheduleRequest, DeleteScheduleResponse>("DeleteSchedule", schedules.Delete);
+        Map<ListSchedulesRequest, ListSchedulesResponse>("ListSchedules", schedules.List);
+        Map<ListScheduleMatchingTimesRequest, ListScheduleMatchingTimesResponse>("ListScheduleMatchingTimes", schedules.MatchingTimes);
     }
 
     private const string ServerVersion = "1.25.0";
@@ -180,7 +189,7 @@ public sealed class WorkflowServiceHandler : ServiceHandler, IDescribedService
             SignalAndQueryHeader = true,
             InternalErrorDifferentiation = true,
             ActivityFailureIncludeHeartbeat = true,
-            SupportsSchedules = false,
+            SupportsSchedules = true,
             EncodedFailureAttributes = true,
             BuildIdBasedVersioning = false,
             UpsertMemo = true,

@@ -65,6 +65,9 @@ public sealed class TemporalTestServer : IAsyncDisposable
         services.AddSingleton(sp => new EngineContext(sp.GetRequiredService<IClock>(), sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton(_ => new NamespaceRegistry(options.Namespaces, options.SearchAttributes));
         services.AddSingleton<WorkflowEngine>();
+        services.AddSingleton<Scheduling.ScheduleRegistry>();
+        services.AddSingleton<Scheduling.Scheduler>();
+        services.AddSingleton<Scheduling.ScheduleService>();
         AddService<WorkflowServiceHandler>(services);
         AddService<OperatorServiceHandler>(services);
         AddService<TestServiceHandler>(services);

@@ -32,10 +32,10 @@ public sealed class ServiceErrorTests(TimeSkippingServerFixture fixture) : IDisp
             Namespace = Namespace,
             JobId = ServerHarness.NewId("no-batches"),
         }));
-        await AssertCodeAsync(RpcException.StatusCode.Unimplemented, () => Service.CreateScheduleAsync(new CreateScheduleRequest
+        await AssertCodeAsync(RpcException.StatusCode.Unimplemented, () => Service.DescribeBatchOperationAsync(new DescribeBatchOperationRequest
         {
             Namespace = Namespace,
-            ScheduleId = ServerHarness.NewId("no-schedules"),
+            JobId = ServerHarness.NewId("no-batches"),
         }));
     }
 
