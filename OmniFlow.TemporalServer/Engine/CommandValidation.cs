@@ -8,6 +8,25 @@ public static class CommandValidation
 {
     public sealed record Rejection(WorkflowTaskFailedCause Cause, string Message);
 
+    /// <summary>The commands <c>WorkflowRun.ApplyCommand</c> handles; any other rejects the whole completion before anything is applied.</summary>
+    private static readonly HashSet<Command.AttributesOneofCase> Applied =
+    [
+        Command.AttributesOneofCase.ScheduleActivityTaskCommandAttributes,
+        Command.AttributesOneofCase.RequestCancelActivityTaskCommandAttributes,
+        Command.AttributesOneofCase.StartTimerCommandAttributes,
+        Command.AttributesOneofCase.CancelTimerCommandAttributes,
+        Command.AttributesOneofCase.CompleteWorkflowExecutionCommandAttributes,
+        Command.AttributesOneofCase.FailWorkflowExecutionCommandAttributes,
+        Command.AttributesOneofCase.CancelWorkflowExecutionCommandAttributes,
+        Command.AttributesOneofCase.ContinueAsNewWorkflowExecutionCommandAttributes,
+        Command.AttributesOneofCase.RecordMarkerCommandAttributes,
+        Command.AttributesOneofCase.UpsertWorkflowSearchAttributesCommandAttributes,
+        Command.AttributesOneofCase.ModifyWorkflowPropertiesCommandAttributes,
+        Command.AttributesOneofCase.StartChildWorkflowExecutionCommandAttributes,
+        Command.AttributesOneofCase.SignalExternalWorkflowExecutionCommandAttributes,
+        Command.AttributesOneofCase.RequestCancelExternalWorkflowExecutionCommandAttributes,
+    ];
+
     public static Rejection? Validate(IEnumerable<Command> commands, Visibility.ISearchAttributeTypes searchAttributes)
     {
         foreach (var command in commands)
@@ -26,7 +45,12 @@ public static class CommandValidation
                     ValidateSearchAttributes(command.UpsertWorkflowSearchAttributesCommandAttributes.SearchAttributes, searchAttributes),
                 Command.AttributesOneofCase.None or Command.AttributesOneofCase.ProtocolMessageCommandAttributes =>
                     new Rejection(WorkflowTaskFailedCause.UnhandledCommand, $"Command {command.CommandType} is not supported."),
-                _ => null,
+                Command.AttributesOneofCase.ScheduleNexusOperationCommandAttributes or
+                    Command.AttributesOneofCase.RequestCancelNexusOperationCommandAttributes =>
+                    new Rejection(WorkflowTaskFailedCause.FeatureDisabled, "Nexus operations disabled"),
+                _ => Applied.Contains(command.AttributesCase)
+                    ? null
+                    : new Rejection(WorkflowTaskFailedCause.UnhandledCommand, $"Command {command.CommandType} is not supported."),
             };
             if (rejection is not null)
             {

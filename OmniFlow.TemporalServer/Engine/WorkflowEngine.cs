@@ -341,13 +341,11 @@ public sealed partial class WorkflowEngine : IRunDirectory
         var delivered = false;
         if (TryResolveRun(command.Namespace, command.WorkflowId, command.RunId) is { } target)
         {
+            // As on a real server, canceling a run that has closed succeeds: only an unknown workflow fails the request.
             lock (target.Sync)
             {
-                if (target.IsOpen)
-                {
-                    target.RequestCancel(command.Reason, source.WorkflowId, initiatedEventId, source.Execution);
-                    delivered = true;
-                }
+                target.RequestCancel(command.Reason, source.WorkflowId, initiatedEventId, source.Execution);
+                delivered = true;
             }
         }
 

@@ -184,16 +184,23 @@ public sealed partial class WorkflowRun
     {
         var task = RequireTask(token);
         var closesRun = request.Commands.Any(c => IsClosingCommand(c.CommandType));
-        if (closesRun && _buffered.Count > 0)
+        if (closesRun && UnseenEventsAfter(request.Commands) > 0)
         {
             // The workflow decided to close without seeing events that arrived meanwhile: let it see them first.
             FailTask(task, WorkflowTaskFailedCause.UnhandledCommand, null, request.Identity);
-            return new RespondWorkflowTaskCompletedResponse();
+
+            // The real server's answer, which the SDK recognises: it evicts the run from its cache and polls again.
+            throw Errors.InvalidArgument("UnhandledCommand");
         }
 
-        if (CommandValidation.Validate(request.Commands, Namespace.SearchAttributes) is { } rejection)
+        if ((CommandValidation.Validate(request.Commands, Namespace.SearchAttributes) ?? CheckCommandsAgainstState(request.Commands)) is { } rejection)
         {
-            FailTask(task, rejection.Cause, new Failure { Message = rejection.Message }, request.Identity);
+            // As on a real server, a retry rejected again is dropped: it is retried after its timeout, not at once.
+            if (task.Attempt == 1)
+            {
+                FailTask(task, rejection.Cause, new Failure { Message = rejection.Message }, request.Identity);
+            }
+
             throw Errors.InvalidArgument(rejection.Message);
         }
 

@@ -281,10 +281,10 @@ public sealed partial class WorkflowRun
         });
     }
 
+    /// <summary>Requests cancellation; as on a real server, a request to a run that has closed succeeds and writes nothing.</summary>
     public void RequestCancel(string reason, string identity, long externalInitiatedEventId = 0, WorkflowExecution? externalExecution = null)
     {
-        EnsureOpen();
-        if (CancelRequested)
+        if (!IsOpen || CancelRequested)
         {
             return;
         }
