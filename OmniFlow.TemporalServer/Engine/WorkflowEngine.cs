@@ -128,7 +128,8 @@ public sealed partial class WorkflowEngine : IRunDirectory
             WorkflowType = spec.WorkflowType,
             TaskQueue = spec.TaskQueue,
             Input = spec.Input,
-            WorkflowExecutionTimeout = spec.ExecutionTimeout ?? Duration.FromTimeSpan(TimeSpan.Zero),
+            // Unset when not given, as a real server writes it (not a zero duration).
+            WorkflowExecutionTimeout = spec.ExecutionTimeout is { } e && e.ToTimeSpan() > TimeSpan.Zero ? e : null,
             WorkflowRunTimeout = RunTimeout(spec),
             WorkflowTaskTimeout = spec.TaskTimeout is { } t && t.ToTimeSpan() > TimeSpan.Zero
                 ? t
@@ -169,7 +170,7 @@ public sealed partial class WorkflowEngine : IRunDirectory
         return run;
     }
 
-    private static Duration RunTimeout(StartSpec spec)
+    private static Duration? RunTimeout(StartSpec spec)
     {
         var run = spec.RunTimeout?.ToTimeSpan() ?? TimeSpan.Zero;
         var execution = spec.ExecutionTimeout?.ToTimeSpan() ?? TimeSpan.Zero;
@@ -178,7 +179,7 @@ public sealed partial class WorkflowEngine : IRunDirectory
             run = execution;
         }
 
-        return Duration.FromTimeSpan(run);
+        return run > TimeSpan.Zero ? Duration.FromTimeSpan(run) : null;
     }
 
     public WorkflowRun ContinueAsNew(WorkflowRun previous, ContinueAsNewWorkflowExecutionCommandAttributes command)

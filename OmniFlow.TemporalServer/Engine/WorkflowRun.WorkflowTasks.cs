@@ -222,6 +222,10 @@ public sealed partial class WorkflowRun
                     SdkMetadata = request.SdkMetadata,
                     MeteringMetadata = request.MeteringMetadata,
                     WorkerVersion = request.WorkerVersionStamp,
+                    Deployment = request.Deployment,
+                    VersioningBehavior = request.VersioningBehavior,
+                    WorkerDeploymentName = request.DeploymentOptions?.DeploymentName ?? "",
+                    DeploymentVersion = DeploymentVersionOf(request),
                 },
             });
             LastCompletedStartedEventId = task.StartedEventId;
