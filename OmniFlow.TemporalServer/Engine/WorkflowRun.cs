@@ -83,6 +83,8 @@ public sealed partial class WorkflowRun
     /// <summary>Writes WorkflowExecutionStarted and schedules the first workflow task (after the start delay, if any).</summary>
     public void Start(TimeSpan firstTaskDelay, IReadOnlyList<HistoryEvent> initialEvents)
     {
+        // The clock is read once: the started event's time and the first task's due time are the start time and
+        // the start time plus the backoff, exactly.
         StartTime = Now;
         ExecutionTime = StartTime + firstTaskDelay;
         if (firstTaskDelay > TimeSpan.Zero)
@@ -90,14 +92,16 @@ public sealed partial class WorkflowRun
             Started.FirstWorkflowTaskBackoff = Duration.FromTimeSpan(firstTaskDelay);
         }
 
-        Append(new HistoryEvent
-        {
-            EventType = EventType.WorkflowExecutionStarted,
-            WorkflowExecutionStartedEventAttributes = Started,
-        });
+        History.Append(
+            new HistoryEvent
+            {
+                EventType = EventType.WorkflowExecutionStarted,
+                WorkflowExecutionStartedEventAttributes = Started,
+            },
+            StartTime);
         foreach (var initial in initialEvents)
         {
-            Append(initial);
+            History.Append(initial, StartTime);
         }
 
         // The run times out its run timeout after its first workflow task is due, and never after the execution expires.
