@@ -27,7 +27,7 @@ public static class CommandValidation
         Command.AttributesOneofCase.RequestCancelExternalWorkflowExecutionCommandAttributes,
     ];
 
-    public static Rejection? Validate(IEnumerable<Command> commands, Visibility.ISearchAttributeTypes searchAttributes)
+    public static Rejection? Validate(IEnumerable<Command> commands, Visibility.ISearchAttributeTypes searchAttributes, string namespaceName = "default")
     {
         foreach (var command in commands)
         {
@@ -42,7 +42,7 @@ public static class CommandValidation
                 Command.AttributesOneofCase.StartChildWorkflowExecutionCommandAttributes =>
                     ValidateChild(command.StartChildWorkflowExecutionCommandAttributes),
                 Command.AttributesOneofCase.UpsertWorkflowSearchAttributesCommandAttributes =>
-                    ValidateSearchAttributes(command.UpsertWorkflowSearchAttributesCommandAttributes.SearchAttributes, searchAttributes),
+                    ValidateSearchAttributes(command.UpsertWorkflowSearchAttributesCommandAttributes.SearchAttributes, searchAttributes, namespaceName),
                 Command.AttributesOneofCase.None or Command.AttributesOneofCase.ProtocolMessageCommandAttributes =>
                     new Rejection(WorkflowTaskFailedCause.UnhandledCommand, $"Command {command.CommandType} is not supported."),
                 Command.AttributesOneofCase.ScheduleNexusOperationCommandAttributes or
@@ -76,11 +76,11 @@ public static class CommandValidation
     }
 
     /// <summary>Unregistered, system or mistyped attributes fail the task (BadSearchAttributes), as on a real server.</summary>
-    private static Rejection? ValidateSearchAttributes(Temporalio.Api.Common.V1.SearchAttributes? attributes, Visibility.ISearchAttributeTypes types)
+    private static Rejection? ValidateSearchAttributes(Temporalio.Api.Common.V1.SearchAttributes? attributes, Visibility.ISearchAttributeTypes types, string namespaceName)
     {
         try
         {
-            Visibility.SearchAttributeValues.Decode(attributes, types);
+            Visibility.SearchAttributeValues.Decode(attributes, types, namespaceName);
             return null;
         }
         catch (Visibility.VisibilityQueryException ex)

@@ -106,7 +106,7 @@ public sealed partial class WorkflowEngine : IRunDirectory
     {
         try
         {
-            Visibility.SearchAttributeValues.Decode(attributes, ns.SearchAttributes);
+            Visibility.SearchAttributeValues.Decode(attributes, ns.SearchAttributes, ns.Name);
         }
         catch (Visibility.VisibilityQueryException ex)
         {

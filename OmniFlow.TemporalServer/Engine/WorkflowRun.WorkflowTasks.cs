@@ -111,6 +111,7 @@ public sealed partial class WorkflowRun
                 HistorySizeBytes = HistorySizeBytes(),
             },
         };
+        SuggestContinueAsNew(started.WorkflowTaskStartedEventAttributes);
         IReadOnlyList<HistoryEvent> unwritten = [];
         if (task.Transient)
         {
@@ -193,7 +194,7 @@ public sealed partial class WorkflowRun
             throw Errors.InvalidArgument("UnhandledCommand");
         }
 
-        if ((CommandValidation.Validate(request.Commands, Namespace.SearchAttributes) ?? CheckCommandsAgainstState(request.Commands)) is { } rejection)
+        if ((CommandValidation.Validate(request.Commands, Namespace.SearchAttributes, Namespace.Name) ?? CheckCommandsAgainstState(request.Commands)) is { } rejection)
         {
             // As on a real server, a retry rejected again is dropped: it is retried after its timeout, not at once.
             if (task.Attempt == 1)

@@ -31,6 +31,18 @@ public sealed class ServerParityTests(TimeSkippingServerFixture fixture) : IDisp
     }
 
     [Fact]
+    public async Task An_unknown_search_attribute_is_named_in_the_real_servers_words()
+    {
+        var options = _harness.Options();
+        options.TypedSearchAttributes = new Temporalio.Common.SearchAttributeCollection.Builder()
+            .Set(Temporalio.Common.SearchAttributeKey.CreateKeyword("OmniNoSuchAttribute"), "x")
+            .ToSearchAttributeCollection();
+        var failure = await Assert.ThrowsAsync<RpcException>(() => _harness.Client.StartWorkflowAsync((InboxWorkflow wf) => wf.RunAsync(), options));
+        Assert.Equal(RpcException.StatusCode.InvalidArgument, failure.Code);
+        Assert.Equal($"Namespace {_harness.Client.Options.Namespace} has no mapping defined for search attribute OmniNoSuchAttribute", failure.Message);
+    }
+
+    [Fact]
     public async Task Timeouts_not_given_are_left_unset_and_given_ones_are_recorded()
     {
         var bare = await _harness.Client.StartWorkflowAsync((InboxWorkflow wf) => wf.RunAsync(), _harness.Options());

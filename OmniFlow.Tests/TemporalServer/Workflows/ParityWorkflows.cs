@@ -19,3 +19,21 @@ public sealed class BuildIdWorkflow
         return buildId;
     }
 }
+
+/// <summary>Sleeps in short steps until the server suggests continuing as new; returns how many steps it took.</summary>
+[Workflow]
+public sealed class SuggestedContinueAsNewWorkflow
+{
+    [WorkflowRun]
+    public async Task<int> RunAsync(int maxSteps)
+    {
+        var steps = 0;
+        while (!Workflow.ContinueAsNewSuggested && steps < maxSteps)
+        {
+            await Workflow.DelayAsync(TimeSpan.FromSeconds(1));
+            steps++;
+        }
+
+        return Workflow.ContinueAsNewSuggested ? steps : -1;
+    }
+}
