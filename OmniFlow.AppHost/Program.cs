@@ -1,33 +1,41 @@
-using OmniFlow.AppHost.Hosting;
+using OmniFlow.AppHost.MySql;
+using OmniFlow.AppHost.Redis;
+using OmniFlow.AppHost.Services;
+using OmniFlow.AppHost.Temporal;
 
 var builder = DistributedApplication.CreateBuilder(args);
 
-var redis = builder.AddRedis("redis");
-var db = builder.AddMySql("mysql").AddDatabase("omniflowdb");
-// Everything shares this machine's cores: only the Api, the one hot path, keeps its thread pool spinning (measured in
-// bench/results.md: end to end 10.6 → 7.5 ms of CPU per order; admission −20 % req/s when the Api does not spin).
-var temporal = builder.AddTemporal("temporal").WithoutThreadPoolSpinning();
+// Each backing service is external when configured, else a local binary, else OmniFlow's embedded default (README).
+var redis = builder.AddRedisGate("redis");
+var db = builder.AddMySqlDatabase("mysql", "omniflowdb");
+var temporal = builder.AddTemporal("temporal");
 
-string[] forwardedSections = ["Api", "Orders", "Sales", "Admin", "Payments"];
+string[] forwardedSections = ["Api", "Orders", "Sales", "Admin", "Payments", "Temporal"];
 
 var worker = builder.AddProject<Projects.OmniFlow_Worker>("worker")
-    .WithReference(redis)
     .WithReference(db)
     .WithReference(temporal)
     .WaitFor(db)
     .WaitFor(temporal)
+    .WithAppHostEnvironment()
     .WithConfigurationSections(forwardedSections)
     .WithoutThreadPoolSpinning()
+    .WithDirectHttpEndpoint()
     .WithHttpHealthCheck("/health");
 
-builder.AddProject<Projects.OmniFlow_Api>("api")
-    .WithReference(redis)
+var api = builder.AddProject<Projects.OmniFlow_Api>("api")
     .WithReference(db)
     .WithReference(temporal)
-    .WaitFor(redis)
     .WaitFor(worker)
+    .WithAppHostEnvironment()
     .WithConfigurationSections(forwardedSections)
-    .WithHttpEndpoint(port: builder.Configuration.GetValue("Api:Port", 8000))
+    .WithDirectHttpEndpoint(builder.Configuration.GetValue("Api:Port", 8000))
     .WithHttpHealthCheck("/health");
+
+if (redis is not null)
+{
+    worker.WithReference(redis);
+    api.WithReference(redis).WaitFor(redis);
+}
 
 builder.Build().Run();

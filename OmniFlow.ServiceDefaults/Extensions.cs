@@ -27,6 +27,9 @@ public static class Extensions
     /// <summary>ActivitySource and Meter names the telemetry subscribes to.</summary>
     public const string OmniFlowTelemetry = "OmniFlow.*";
 
+    /// <summary>MySqlConnector's ActivitySource: one span per database command, under the activity that ran it.</summary>
+    public const string MySqlConnectorTelemetry = "MySqlConnector";
+
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         builder.ConfigureOpenTelemetry();
@@ -61,7 +64,7 @@ public static class Extensions
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
         {
             telemetry.WithTracing(tracing => tracing
-                .AddSource(builder.Environment.ApplicationName, OmniFlowTelemetry)
+                .AddSource(builder.Environment.ApplicationName, OmniFlowTelemetry, MySqlConnectorTelemetry)
                 .AddAspNetCoreInstrumentation(aspNetCore => aspNetCore.Filter = context => !IsInfrastructurePath(context.Request.Path))
                 .AddHttpClientInstrumentation());
             telemetry.UseOtlpExporter();

@@ -7,7 +7,7 @@ if (args is ["bench", ..])
 }
 
 var options = CommandLine.Parse(args);
-options = options with { Listener = EarlyListener.Bind(options.Host, options.Port) };
+options = options with { Listener = EarlyListener.Bind(options.Host, options.Port), ExportTelemetry = true };
 await using var server = await TemporalTestServer.StartAsync(options);
 await server.WaitForShutdownAsync();
 return 0;

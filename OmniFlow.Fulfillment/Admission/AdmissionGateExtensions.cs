@@ -15,9 +15,9 @@ public static class AdmissionGateExtensions
     public const string RedisConnectionName = "redis";
 
     /// <summary>
-    /// Registers <see cref="IAdmissionGate"/>: over Redis when <c>ConnectionStrings:redis</c> is set (with one
-    /// <see cref="IConnectionMultiplexer"/> for the process and a "redis" health check tagged "ready"),
-    /// in process otherwise. Options come from the <c>Sales</c> section (<see cref="AdmissionOptions"/>).
+    /// Registers <see cref="IAdmissionGate"/>: over Redis when <c>ConnectionStrings:redis</c> is set (Aspire's Redis
+    /// client: one <see cref="IConnectionMultiplexer"/> for the process, its health check, and its traces when they are
+    /// exported), in process otherwise. Options come from the <c>Sales</c> section (<see cref="AdmissionOptions"/>).
     /// </summary>
     public static IHostApplicationBuilder AddAdmissionGate(this IHostApplicationBuilder builder)
     {
@@ -36,23 +36,14 @@ public static class AdmissionGateExtensions
             return builder;
         }
 
-        services.TryAddSingleton<IConnectionMultiplexer>(_ => ConnectRedis(connectionString));
+        builder.AddRedisClient(RedisConnectionName,
+            // A span per gate call costs the 429 path; record them only when something exports them.
+            settings => settings.DisableTracing = string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]),
+            // Start even when Redis is down: the health check reports it and the multiplexer keeps reconnecting.
+            options => options.AbortOnConnectFail = false);
         services.TryAddSingleton<RedisAdmissionGate>();
         services.TryAddSingleton<IAdmissionGate>(provider => provider.GetRequiredService<RedisAdmissionGate>());
         services.AddHostedService<RedisAdmissionGateStarter>();
-        services.AddHealthChecks().AddCheck<RedisHealthCheck>(RedisConnectionName, tags: ["ready"]);
         return builder;
-    }
-
-    private static ConnectionMultiplexer ConnectRedis(string connectionString)
-    {
-        var configuration = ConfigurationOptions.Parse(connectionString);
-        if (!connectionString.Contains("abortConnect", StringComparison.OrdinalIgnoreCase))
-        {
-            // Start even when Redis is down: the health check reports it and the multiplexer keeps reconnecting.
-            configuration.AbortOnConnectFail = false;
-        }
-
-        return ConnectionMultiplexer.Connect(configuration);
     }
 }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using OmniFlow.Fulfillment.Telemetry;
 using Temporalio.Client;
 
 namespace OmniFlow.Fulfillment.Orders;
@@ -9,17 +10,20 @@ public static partial class TemporalConnection
 {
     /// <summary>
     /// Registers <see cref="TemporalSettings"/> and one lazily connecting <see cref="ITemporalClient"/>, so the process
-    /// starts while Temporal is still coming up; <see cref="WaitUntilConnectedAsync"/> connects it.
+    /// starts while Temporal is still coming up; <see cref="WaitUntilConnectedAsync"/> connects it. The client carries the
+    /// tracing and order-metrics interceptors (<see cref="TemporalTelemetry"/>), and so does every worker built on it.
     /// </summary>
     public static IHostApplicationBuilder AddOmniFlowTemporalClient(this IHostApplicationBuilder builder)
     {
         var settings = TemporalSettings.From(builder.Configuration);
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton(OrdersSettings.From(builder.Configuration));
+        builder.Services.AddOmniFlowTemporalTelemetry();
         builder.Services.AddSingleton<ITemporalClient>(services => TemporalClient.CreateLazy(new(settings.Address)
         {
             Namespace = settings.Namespace,
             LoggerFactory = services.GetRequiredService<ILoggerFactory>(),
+            Interceptors = TemporalTelemetry.Interceptors(services),
         }));
         return builder;
     }

@@ -7,6 +7,9 @@ public sealed class TemporalSettings
 {
     public const string Section = "Temporal";
 
+    /// <summary>The connection string an Aspire AppHost hands over (<c>ConnectionStrings:temporal</c>): the frontend's address.</summary>
+    public const string ConnectionName = "temporal";
+
     public string Address { get; set; } = "127.0.0.1:7233";
 
     public string Namespace { get; set; } = "default";
@@ -23,8 +26,18 @@ public sealed class TemporalSettings
     /// <summary>How many workflow runs the Worker keeps in memory between their tasks (the SDK's sticky cache).</summary>
     public int MaxCachedWorkflows { get; set; } = 10_000;
 
-    public static TemporalSettings From(IConfiguration configuration) =>
-        configuration.GetSection(Section).Get<TemporalSettings>() ?? new TemporalSettings();
+    /// <summary><c>Temporal:Address</c> wins over <c>ConnectionStrings:temporal</c>; without either, the local default.</summary>
+    public static TemporalSettings From(IConfiguration configuration)
+    {
+        var settings = configuration.GetSection(Section).Get<TemporalSettings>() ?? new TemporalSettings();
+        if (string.IsNullOrWhiteSpace(configuration[$"{Section}:{nameof(Address)}"]) &&
+            configuration.GetConnectionString(ConnectionName) is { Length: > 0 } address)
+        {
+            settings.Address = address;
+        }
+
+        return settings;
+    }
 }
 
 /// <summary>The <c>Orders</c> configuration section: the settings each order workflow is started with.</summary>

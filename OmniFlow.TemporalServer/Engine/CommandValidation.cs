@@ -25,6 +25,9 @@ public static class CommandValidation
         Command.AttributesOneofCase.StartChildWorkflowExecutionCommandAttributes,
         Command.AttributesOneofCase.SignalExternalWorkflowExecutionCommandAttributes,
         Command.AttributesOneofCase.RequestCancelExternalWorkflowExecutionCommandAttributes,
+
+        // Places an update's message among the commands; its reference is checked with the messages (ValidateUpdateMessages).
+        Command.AttributesOneofCase.ProtocolMessageCommandAttributes,
     ];
 
     public static Rejection? Validate(IEnumerable<Command> commands, Visibility.ISearchAttributeTypes searchAttributes, string namespaceName = "default")
@@ -43,7 +46,7 @@ public static class CommandValidation
                     ValidateChild(command.StartChildWorkflowExecutionCommandAttributes),
                 Command.AttributesOneofCase.UpsertWorkflowSearchAttributesCommandAttributes =>
                     ValidateSearchAttributes(command.UpsertWorkflowSearchAttributesCommandAttributes.SearchAttributes, searchAttributes, namespaceName),
-                Command.AttributesOneofCase.None or Command.AttributesOneofCase.ProtocolMessageCommandAttributes =>
+                Command.AttributesOneofCase.None =>
                     new Rejection(WorkflowTaskFailedCause.UnhandledCommand, $"Command {command.CommandType} is not supported."),
                 Command.AttributesOneofCase.ScheduleNexusOperationCommandAttributes or
                     Command.AttributesOneofCase.RequestCancelNexusOperationCommandAttributes =>

@@ -94,6 +94,9 @@ public sealed partial class WorkflowRun
             case Command.AttributesOneofCase.RequestCancelExternalWorkflowExecutionCommandAttributes:
                 RequestCancelExternal(command.RequestCancelExternalWorkflowExecutionCommandAttributes, completedEventId);
                 break;
+            case Command.AttributesOneofCase.ProtocolMessageCommandAttributes:
+                ApplyProtocolMessageCommand(command.ProtocolMessageCommandAttributes.MessageId);
+                break;
             default:
                 throw new InvalidOperationException($"Command {command.AttributesCase} passed validation but has no handler.");
         }

@@ -144,6 +144,7 @@ public sealed partial class WorkflowRun
             StartedTime = Timestamp.FromDateTimeOffset(task.StartedTime),
         };
         response.History.Events.Add(unwritten.Select(e => e.Clone()));
+        response.Messages.Add(SendUpdates(started.EventId));
         return response;
     }
 
@@ -185,16 +186,19 @@ public sealed partial class WorkflowRun
     {
         var task = RequireTask(token);
         var closesRun = request.Commands.Any(c => IsClosingCommand(c.CommandType));
-        if (closesRun && UnseenEventsAfter(request.Commands) > 0)
+        if (closesRun && (UnseenEventsAfter(request.Commands) > 0 || HasUnsentUpdates))
         {
-            // The workflow decided to close without seeing events that arrived meanwhile: let it see them first.
+            // The workflow decided to close without seeing events or updates that arrived meanwhile: let it see them first.
             FailTask(task, WorkflowTaskFailedCause.UnhandledCommand, null, request.Identity);
 
             // The real server's answer, which the SDK recognises: it evicts the run from its cache and polls again.
             throw Errors.InvalidArgument("UnhandledCommand");
         }
 
-        if ((CommandValidation.Validate(request.Commands, Namespace.SearchAttributes, Namespace.Name) ?? CheckCommandsAgainstState(request.Commands)) is { } rejection)
+        // Commands, then the update messages, are checked against the run's state before anything is applied.
+        if ((CommandValidation.Validate(request.Commands, Namespace.SearchAttributes, Namespace.Name)
+            ?? CheckCommandsAgainstState(request.Commands)
+            ?? ValidateUpdateMessages(request)) is { } rejection)
         {
             // As on a real server, a retry rejected again is dropped: it is retried after its timeout, not at once.
             if (task.Attempt == 1)
@@ -242,6 +246,7 @@ public sealed partial class WorkflowRun
                 _stickyQueue = null;
             }
 
+            BeginUpdateMessages(request.Messages);
             foreach (var command in request.Commands)
             {
                 if (!IsOpen)
@@ -251,6 +256,8 @@ public sealed partial class WorkflowRun
 
                 ApplyCommand(command, completed.EventId);
             }
+
+            FinishUpdateMessages(request.Messages);
 
             foreach (var result in request.QueryResults)
             {
@@ -262,7 +269,7 @@ public sealed partial class WorkflowRun
             _completingTask = false;
         }
 
-        if (IsOpen && (FlushBuffered() || request.ForceCreateNewWorkflowTask))
+        if (IsOpen && (FlushBuffered() || request.ForceCreateNewWorkflowTask || HasUnsentUpdates))
         {
             EnsureWorkflowTask();
         }

@@ -340,6 +340,7 @@ public sealed partial class WorkflowRun
         CloseActivities();
         CloseTimers();
         CloseChildren();
+        AbortUpdates();
         NotifyParent(closeEvent);
         DispatchQueries();
     }

@@ -68,6 +68,21 @@ public sealed class WorkflowServiceHandler : ServiceHandler, IDescribedService
             using var scope = LongPollScope(context, stopping);
             return await engine.QueryAsync(request, scope.Token);
         });
+        Map<UpdateWorkflowExecutionRequest, UpdateWorkflowExecutionResponse>("UpdateWorkflowExecution", async (request, context) =>
+        {
+            using var scope = LongPollScope(context, stopping);
+            return await engine.UpdateAsync(request, scope.Token);
+        });
+        Map<PollWorkflowExecutionUpdateRequest, PollWorkflowExecutionUpdateResponse>("PollWorkflowExecutionUpdate", async (request, context) =>
+        {
+            using var scope = LongPollScope(context, stopping);
+            return await engine.PollUpdateAsync(request, scope.Token);
+        });
+        Map<ExecuteMultiOperationRequest, ExecuteMultiOperationResponse>("ExecuteMultiOperation", async (request, context) =>
+        {
+            using var scope = LongPollScope(context, stopping);
+            return await engine.ExecuteMultiOperationAsync(request, scope.Token);
+        });
         Map<DescribeWorkflowExecutionRequest, DescribeWorkflowExecutionResponse>("DescribeWorkflowExecution", engine.Describe);
         Map<ListWorkflowExecutionsRequest, ListWorkflowExecutionsResponse>("ListWorkflowExecutions", request =>
             VisibilityErrors.Translate(() => engine.List(request)));

@@ -24,6 +24,9 @@ public sealed record TemporalServerOptions
     /// <summary>History size in bytes from which WorkflowTaskStarted suggests continue-as-new (limit.historySize.suggestContinueAsNew).</summary>
     public long HistorySizeSuggestContinueAsNew { get; init; } = 4 * 1024 * 1024;
 
+    /// <summary>Export logs and metrics over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set (the executable does; tests in-process do not).</summary>
+    public bool ExportTelemetry { get; init; }
+
     public LogLevel MinimumLogLevel { get; init; } = LogLevel.Warning;
 
     /// <summary>An already bound listening socket (see <see cref="EarlyListener"/>); Host and Port are ignored then.</summary>

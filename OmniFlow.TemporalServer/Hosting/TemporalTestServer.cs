@@ -47,6 +47,11 @@ public sealed class TemporalTestServer : IAsyncDisposable
         builder.Logging.SetMinimumLevel(options.MinimumLogLevel);
         // With this category enabled at any level, ASP.NET Core makes an Activity and a log scope for every request.
         builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
+        if (options.ExportTelemetry)
+        {
+            ServerTelemetry.AddWhenExported(builder);
+        }
+
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.ListenHandle((ulong)listener.Handle, listen => listen.Protocols = HttpProtocols.Http2);

@@ -1,9 +1,8 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using OmniFlow.AppHost.Hosting;
-using OmniFlow.AppHost.Hosting.Processes;
-using OmniFlow.AppHost.Hosting.Resources;
+using OmniFlow.AppHost.Local;
 
 namespace OmniFlow.Tests.AppHost;
 
@@ -18,21 +17,29 @@ public sealed class HealthProbeTests
     [InlineData("worker")]
     public async Task The_probe_exits_0_when_the_endpoint_is_healthy_and_1_when_not(string project)
     {
-        IProjectMetadata metadata = project == "api" ? new Projects.OmniFlow_Api() : new Projects.OmniFlow_Worker();
+        var assembly = (project == "api" ? typeof(OmniFlow.Api.ApiApp) : typeof(OmniFlow.Worker.OrderWorkerApp)).Assembly.Location;
         using var healthy = TinyEndpoint.Start("200 OK");
         using var unhealthy = TinyEndpoint.Start("503 Service Unavailable");
-        var closed = RunContext.FreePort();
+        var closed = LocalMachine.FreePort();
 
-        Assert.Equal(0, await ProbeAsync(metadata, $"http://127.0.0.1:{healthy.Port}/health"));
-        Assert.Equal(1, await ProbeAsync(metadata, $"http://127.0.0.1:{unhealthy.Port}/health"));
-        Assert.Equal(1, await ProbeAsync(metadata, $"http://127.0.0.1:{closed}/health"));
+        Assert.Equal(0, await ProbeAsync(assembly, $"http://127.0.0.1:{healthy.Port}/health"));
+        Assert.Equal(1, await ProbeAsync(assembly, $"http://127.0.0.1:{unhealthy.Port}/health"));
+        Assert.Equal(1, await ProbeAsync(assembly, $"http://127.0.0.1:{closed}/health"));
         Assert.Equal(["/health", "/health"], healthy.Paths.Concat(unhealthy.Paths));
     }
 
-    private static async Task<int> ProbeAsync(IProjectMetadata project, string url)
+    private static async Task<int> ProbeAsync(string assembly, string url)
     {
-        var probe = ManagedProcess.Start(ProjectOutput.Command(project, ["--health-probe", url]), _ => { });
-        return await probe.Exited.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+        using var probe = Process.Start(new ProcessStartInfo("dotnet", [assembly, "--health-probe", url])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        })!;
+        var output = probe.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var errors = probe.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await probe.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(30));
+        await Task.WhenAll(output, errors);
+        return probe.ExitCode;
     }
 
     /// <summary>Answers every request on a loopback port with one fixed status line.</summary>

@@ -22,6 +22,8 @@ internal static class ProcessProbe
             .Select(directory => int.TryParse(Path.GetFileName(directory), out var pid) ? pid : 0)
             .Where(pid => pid > 0 && CommandLine(pid).Contains(marker, StringComparison.Ordinal) && IsAlive(pid))];
 
+    public static void Kill(int pid) => System.Diagnostics.Process.GetProcessById(pid).Kill();
+
     public static async Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout, string what)
     {
         var deadline = DateTime.UtcNow + timeout;

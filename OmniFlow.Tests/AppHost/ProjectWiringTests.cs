@@ -1,78 +1,86 @@
-using OmniFlow.AppHost.Hosting;
-using OmniFlow.AppHost.Hosting.Resolution;
-using OmniFlow.Tests.WholeSystem;
+using Aspire.Hosting.ApplicationModel;
+using OmniFlow.AppHost.Local;
 
 namespace OmniFlow.Tests.AppHost;
 
 /// <summary>
-/// The environment Program.cs's projects are started with, planned without starting anything: Aspire's connection
-/// variables, OpenTelemetry, the environment name, the Api's port and the forwarded configuration sections.
+/// The environment Program.cs's projects are started with, from the Aspire model without starting anything: the
+/// connection strings of the references, the environment name, the forwarded configuration sections, thread-pool spinning.
 /// </summary>
 public sealed class ProjectWiringTests
 {
-    private static readonly string[] ForwardedSections = ["Api", "Orders", "Sales", "Admin", "Payments"];
+    private static readonly string[] ForwardedSections = ["Api", "Orders", "Sales", "Admin", "Payments", "Temporal"];
     private static readonly string[] Projects = ["api", "worker"];
+    private static readonly string[] ExternalServices =
+    [
+        "--ConnectionStrings:redis=cache.internal:6380",
+        "--ConnectionStrings:omniflowdb=Server=db.internal;Port=3307;User ID=omniflow;Password=secret;Database=omniflowdb",
+        "--Temporal:Address=temporal.internal:7233",
+    ];
 
     private readonly string marker = $"M{Guid.NewGuid():N}";
 
     [Fact]
-    public void Projects_get_the_external_services_OpenTelemetry_and_the_development_environment()
+    public async Task External_services_are_handed_to_both_projects_as_connection_strings_and_nothing_else_runs()
     {
-        var environments = PlanProjects(
-            "--ConnectionStrings:redis=cache.internal:6380",
-            "--ConnectionStrings:omniflowdb=Server=db.internal;Port=3307;User ID=omniflow;Password=secret;Database=omniflowdb",
-            "--Temporal:Address=temporal.internal:7233",
-            "--OTEL_EXPORTER_OTLP_ENDPOINT=http://collector.internal:4317",
-            "--Api:Port=18123");
+        await using var model = await AppHostModel.BuildAsync(ExternalServices);
 
+        // Aspire's own "<project>-rebuilder" executables start only when asked to.
+        Assert.DoesNotContain(model.Resources.OfType<ExecutableResource>(), resource => !resource.Annotations.OfType<ExplicitStartupAnnotation>().Any());
+        Assert.Empty(model.Resources.OfType<ContainerResource>());
+        Assert.Equal(["worker", "api"], model.Resources.OfType<ProjectResource>().Select(resource => resource.Name));
+        Assert.All(["redis", "omniflowdb", "temporal"], name => Assert.Equal(ServiceMode.External, model[name].Annotations.OfType<ServiceModeAnnotation>().Single().Mode));
         foreach (var project in Projects)
         {
-            var environment = environments[project];
+            var environment = await model.EnvironmentOfAsync(project);
             Assert.Equal("cache.internal:6380", environment["ConnectionStrings__redis"]);
             Assert.Equal("Server=db.internal;Port=3307;User ID=omniflow;Password=secret;Database=omniflowdb", environment["ConnectionStrings__omniflowdb"]);
-            Assert.Equal("temporal.internal:7233", environment["Temporal__Address"]);
-            Assert.Equal("http://collector.internal:4317", environment["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+            Assert.Equal("temporal.internal:7233", environment["ConnectionStrings__temporal"]);
             Assert.Equal(project, environment["OTEL_SERVICE_NAME"]);
             Assert.Equal("Development", environment["ASPNETCORE_ENVIRONMENT"]);
             Assert.Equal("Development", environment["DOTNET_ENVIRONMENT"]);
         }
-
-        Assert.Equal("http://127.0.0.1:18123", environments["api"]["ASPNETCORE_URLS"]);
-        Assert.NotEqual(environments["api"]["ASPNETCORE_URLS"], environments["worker"]["ASPNETCORE_URLS"]);
     }
 
     [Fact]
-    public void Embedded_services_mean_no_redis_a_SQLite_file_and_a_local_temporal_and_the_api_on_8000()
+    public async Task The_api_serves_on_Api_Port_without_a_proxy()
     {
-        var environments = PlanProjects();
+        await using var model = await AppHostModel.BuildAsync([.. ExternalServices, "--Api:Port=18123"]);
 
-        foreach (var project in Projects)
-        {
-            var environment = environments[project];
-            Assert.False(environment.ContainsKey("ConnectionStrings__redis"), $"{project} must use the in-process gate");
-            Assert.StartsWith("Data Source=", environment["ConnectionStrings__omniflowdb"]);
-            Assert.Matches(@"^127\.0\.0\.1:\d+$", environment["Temporal__Address"]);
-        }
-
-        Assert.Equal("http://127.0.0.1:8000", environments["api"]["ASPNETCORE_URLS"]);
+        var endpoint = model["api"].Annotations.OfType<EndpointAnnotation>().Single();
+        Assert.Equal(18123, endpoint.Port);
+        Assert.Equal(18123, endpoint.TargetPort);
+        Assert.False(endpoint.IsProxied);
+        Assert.False(model["worker"].Annotations.OfType<EndpointAnnotation>().Single().IsProxied);
     }
 
     [Fact]
-    public void Configuration_sections_are_forwarded_from_the_command_line_and_the_environment()
+    public async Task Without_local_binaries_there_is_no_redis_a_SQLite_file_and_OmniFlow_TemporalServer_as_a_project()
+    {
+        await using var model = await AppHostModel.BuildAsync("--AppHost:UseLocalBinaries=false");
+
+        Assert.DoesNotContain(model.Resources, resource => resource.Name is "redis" or "mysql");
+        Assert.IsAssignableFrom<ProjectResource>(model["temporal"]);
+        Assert.StartsWith("Data Source=", await ((IResourceWithConnectionString)model["omniflowdb"]).GetConnectionStringAsync(TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task Configuration_sections_are_forwarded_from_the_command_line_and_the_environment()
     {
         var fromEnvironment = ForwardedSections.ToDictionary(section => $"{section}__{marker}Env", section => $"{section}-from-environment");
         fromEnvironment[$"Orders__{marker}Both"] = "environment";
         fromEnvironment[$"Unforwarded__{marker}"] = "not forwarded";
-        Dictionary<string, IReadOnlyDictionary<string, string>> environments;
         foreach (var (name, value) in fromEnvironment)
         {
             Environment.SetEnvironmentVariable(name, value);
         }
 
+        AppHostModel model;
         try
         {
-            environments = PlanProjects(
+            model = await AppHostModel.BuildAsync(
             [
+                .. ExternalServices,
                 .. ForwardedSections.Select(section => $"--{section}:{marker}Cli={section}-from-command-line"),
                 $"--Orders:{marker}Both=command line",
                 $"--Sales:{marker}:Nested=nested",
@@ -87,46 +95,31 @@ public sealed class ProjectWiringTests
             }
         }
 
-        foreach (var project in Projects)
+        await using (model)
         {
-            var environment = environments[project];
-            foreach (var section in ForwardedSections)
+            foreach (var project in Projects)
             {
-                Assert.Equal($"{section}-from-command-line", environment[$"{section}__{marker}Cli"]);
-                Assert.Equal($"{section}-from-environment", environment[$"{section}__{marker}Env"]);
-            }
+                var environment = await model.EnvironmentOfAsync(project);
+                foreach (var section in ForwardedSections)
+                {
+                    Assert.Equal($"{section}-from-command-line", environment[$"{section}__{marker}Cli"]);
+                    Assert.Equal($"{section}-from-environment", environment[$"{section}__{marker}Env"]);
+                }
 
-            Assert.Equal("command line", environment[$"Orders__{marker}Both"]);
-            Assert.Equal("nested", environment[$"Sales__{marker}__Nested"]);
-            Assert.DoesNotContain(environment.Keys, key => key.StartsWith("Unforwarded__", StringComparison.Ordinal));
+                Assert.Equal("command line", environment[$"Orders__{marker}Both"]);
+                Assert.Equal("nested", environment[$"Sales__{marker}__Nested"]);
+                Assert.DoesNotContain(environment.Keys, key => key.StartsWith("Unforwarded__", StringComparison.Ordinal));
+            }
         }
     }
 
-    /// <summary>Builds Program.cs's model with these arguments and plans every resource, as a run would, without starting one.</summary>
     [Fact]
-    public void Only_the_api_keeps_its_thread_pool_spinning_everything_else_shares_the_cores()
+    public async Task Only_the_api_keeps_its_thread_pool_spinning_everything_else_shares_the_cores()
     {
-        var processes = PlanProcesses();
+        const string spinLimit = "DOTNET_ThreadPool_UnfairSemaphoreSpinLimit";
+        await using var model = await AppHostModel.BuildAsync(ExternalServices);
 
-        Assert.Equal("0", processes["worker"][ThreadPoolSpinning.Variable]);
-        Assert.Equal("0", processes["temporal"][ThreadPoolSpinning.Variable]);
-        Assert.False(processes["api"].ContainsKey(ThreadPoolSpinning.Variable));
-    }
-
-    private static Dictionary<string, IReadOnlyDictionary<string, string>> PlanProjects(params string[] args) =>
-        PlanProcesses(args)
-            .Where(planned => Projects.Contains(planned.Key))
-            .ToDictionary(planned => planned.Key, planned => planned.Value);
-
-    /// <summary>The environment of every resource that runs as a process of ours (with nothing local: embedded services).</summary>
-    private static Dictionary<string, IReadOnlyDictionary<string, string>> PlanProcesses(params string[] args)
-    {
-        var application = DistributedApplicationTestingBuilder.Create(
-            [$"--AppHost:DataDirectory={Path.Combine(Path.GetTempPath(), "omniflow-wiring-unused")}", "--AppHost:ConsoleOutput=false", .. args]);
-        var context = new RunContext(application.Builder.Configuration, BinaryLocator.None);
-        return DistributedApplication.DependencyOrder(application.Builder.Resources)
-            .Select(resource => (resource.Name, Plan: resource.Plan(context)))
-            .Where(planned => planned.Plan.Process is not null)
-            .ToDictionary(planned => planned.Name, planned => planned.Plan.Process!.Environment);
+        Assert.Equal("0", (await model.EnvironmentOfAsync("worker"))[spinLimit]);
+        Assert.False((await model.EnvironmentOfAsync("api")).ContainsKey(spinLimit));
     }
 }

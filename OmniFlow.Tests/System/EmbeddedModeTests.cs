@@ -1,11 +1,12 @@
-using OmniFlow.AppHost.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using OmniFlow.AppHost.Local;
 
 namespace OmniFlow.Tests.WholeSystem;
 
 /// <summary>The system as on a machine with nothing but the .NET SDK: <c>AppHost:UseLocalBinaries=false</c>.</summary>
 public sealed class EmbeddedSystemFixture : IAsyncLifetime
 {
-    public static readonly TimeSpan PaymentTimeout = TimeSpan.FromSeconds(5);
+    public static readonly TimeSpan PaymentTimeout = TimeSpan.FromSeconds(15);
 
     public OmniFlowSystem System { get; private set; } = null!;
 
@@ -21,31 +22,23 @@ public sealed class EmbeddedSystemFixture : IAsyncLifetime
     }
 }
 
-/// <summary>In-process admission gate, SQLite and OmniFlow.TemporalServer, driven over HTTP.</summary>
+/// <summary>In-process admission gate, SQLite and OmniFlow.TemporalServer as a project resource, driven over HTTP.</summary>
 [Collection(WholeSystemCollection.Name)]
 public sealed class EmbeddedModeTests(EmbeddedSystemFixture fixture) : IClassFixture<EmbeddedSystemFixture>
 {
     private readonly OrderApi orders = new(fixture.System.CreateHttpClient("api"));
 
     [Fact]
-    public void The_AppHost_printed_the_embedded_default_for_every_backing_service()
+    public void Every_backing_service_runs_embedded()
     {
-        var printed = fixture.System.Application.Log.Recent(50);
+        var system = fixture.System;
 
-        Assert.Contains(printed, line => line.StartsWith("local binaries: not used (AppHost:UseLocalBinaries=false)", StringComparison.Ordinal));
-        Assert.Contains("redis: embedded — no Redis: the Api uses its in-process admission gate", printed);
-        Assert.Contains(printed, line => line.StartsWith("mysql: embedded — SQLite file ", StringComparison.Ordinal));
-        Assert.Contains("omniflowdb: embedded — SQLite database", printed);
-        Assert.Contains(printed, line => line.StartsWith("temporal: embedded — OmniFlow.TemporalServer on 127.0.0.1:", StringComparison.Ordinal));
-        Assert.Contains(printed, line => line.StartsWith("worker: project — ", StringComparison.Ordinal));
-        Assert.Contains(printed, line => line.StartsWith("api: project — ", StringComparison.Ordinal));
-
-        // Nothing but the projects and OmniFlow.TemporalServer runs as a process.
-        var processes = fixture.System.Application.Resources.Where(runner => runner.Plan.Process is not null).Select(runner => runner.Resource.Name);
-        Assert.Equal(["temporal", "worker", "api"], processes);
-        var api = fixture.System.Application["api"].Plan.Process!.Environment;
-        Assert.False(api.ContainsKey("ConnectionStrings__redis"), "the Api must use its in-process gate");
-        Assert.StartsWith("Data Source=", api["ConnectionStrings__omniflowdb"]);
+        Assert.DoesNotContain(system.Model.Resources, resource => resource.Name is "redis" or "mysql");
+        Assert.Equal(ServiceMode.Embedded, system.ModeOf("omniflowdb")?.Mode);
+        Assert.StartsWith("SQLite file ", system.ModeOf("omniflowdb")!.Description);
+        Assert.Equal(ServiceMode.Embedded, system.ModeOf("temporal")?.Mode);
+        Assert.IsAssignableFrom<ProjectResource>(system.Model.Resources.Single(resource => resource.Name == "temporal"));
+        Assert.Equal(KnownResourceStates.Running, system.CurrentState("temporal").Snapshot.State?.Text);
     }
 
     [Fact]

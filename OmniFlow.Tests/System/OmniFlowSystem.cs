@@ -1,13 +1,21 @@
-using OmniFlow.AppHost.Hosting;
+using System.Text;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using OmniFlow.AppHost.Local;
 
 namespace OmniFlow.Tests.WholeSystem;
 
 /// <summary>
-/// The whole system started from OmniFlow.AppHost's own resource model for a test — Redis, the database, Temporal, the
-/// Worker and the Api, each in its own process, on free ports and a throwaway data directory — and torn down after.
+/// The real OmniFlow.AppHost built by Aspire.Hosting.Testing and run under DCP, on a free Api port and a throwaway data
+/// directory, until the Api is healthy; torn down (every resource stopped) after.
 /// </summary>
 public sealed class OmniFlowSystem : IAsyncDisposable
 {
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
+
     private readonly string dataDirectory;
 
     private OmniFlowSystem(DistributedApplication application, string dataDirectory)
@@ -18,27 +26,38 @@ public sealed class OmniFlowSystem : IAsyncDisposable
 
     public DistributedApplication Application { get; }
 
-    public static async Task<OmniFlowSystem> StartAsync(IEnumerable<string> settings, CancellationToken cancellationToken)
+    public DistributedApplicationModel Model => Application.Services.GetRequiredService<DistributedApplicationModel>();
+
+    public string DataDirectory => dataDirectory;
+
+    public static async Task<OmniFlowSystem> StartAsync(IEnumerable<string> settings, CancellationToken cancellationToken, string? dataDirectory = null)
     {
-        var dataDirectory = Directory.CreateTempSubdirectory("omniflow-system-").FullName;
-        var application = DistributedApplicationTestingBuilder.Create(
+        var keepData = dataDirectory is not null;
+        dataDirectory ??= Directory.CreateTempSubdirectory("omniflow-system-").FullName;
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.OmniFlow_AppHost>(
         [
             $"--AppHost:DataDirectory={dataDirectory}",
-            $"--AppHost:DashboardPort={RunContext.FreePort()}",
-            $"--Api:Port={RunContext.FreePort()}",
-            "--AppHost:ConsoleOutput=false",
+            $"--Api:Port={LocalMachine.FreePort()}",
             .. settings,
-        ]);
-        var system = new OmniFlowSystem(application, dataDirectory);
+        ], cancellationToken);
+        // Health checks fail while resources start; that is expected and not worth a stack trace per probe.
+        builder.Services.AddLogging(logging => logging
+            .SetMinimumLevel(LogLevel.Warning)
+            .AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.None));
+        var application = await builder.BuildAsync(cancellationToken);
+        var system = new OmniFlowSystem(application, keepData ? string.Empty : dataDirectory);
         try
         {
             await application.StartAsync(cancellationToken);
-            var down = application.Resources.Where(runner => runner.State.Current is not (ResourceState.Healthy or ResourceState.Running)).ToList();
-            if (down.Count > 0)
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(StartTimeout);
+            try
             {
-                throw new InvalidOperationException("The system did not come up:" + Environment.NewLine + string.Join(Environment.NewLine,
-                    down.Select(runner => $"{runner.Resource.Name}: {runner.State.Current}{Environment.NewLine}  " +
-                        string.Join($"{Environment.NewLine}  ", runner.Log.Recent(25)))));
+                await application.ResourceNotifications.WaitForResourceHealthyAsync("api", timeout.Token);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new InvalidOperationException($"The system was not healthy after {StartTimeout}:{Environment.NewLine}{system.DescribeResources()}");
             }
         }
         catch
@@ -50,15 +69,72 @@ public sealed class OmniFlowSystem : IAsyncDisposable
         return system;
     }
 
-    /// <summary>An HttpClient for a project resource's HTTP endpoint (Aspire's <c>app.CreateHttpClient("api")</c>).</summary>
-    public HttpClient CreateHttpClient(string resource) =>
-        new() { BaseAddress = new Uri(Application[resource].Plan.Endpoint!), Timeout = TimeSpan.FromSeconds(30) };
+    /// <summary>An HttpClient for a project's HTTP endpoint (Aspire.Hosting.Testing's <c>CreateHttpClient</c>).</summary>
+    public HttpClient CreateHttpClient(string resource)
+    {
+        var client = Application.CreateHttpClient(resource);
+        client.Timeout = TimeSpan.FromSeconds(30);
+        return client;
+    }
 
-    public HttpClient CreateDashboardClient() => new() { BaseAddress = Application.DashboardUri, Timeout = TimeSpan.FromSeconds(120) };
+    public T Resource<T>(string name) where T : IResource => Model.Resources.OfType<T>().Single(resource => resource.Name == name);
+
+    public ServiceModeAnnotation? ModeOf(string name) =>
+        Model.Resources.SingleOrDefault(resource => resource.Name == name)?.Annotations.OfType<ServiceModeAnnotation>().SingleOrDefault();
+
+    public ResourceEvent CurrentState(string name) =>
+        Application.ResourceNotifications.TryGetCurrentState(name, out var state) ? state : throw new InvalidOperationException($"no state for {name}");
+
+    /// <summary>The process id DCP reports for a resource (the dashboard's "pid").</summary>
+    public int? ProcessId(string name) =>
+        CurrentState(name).Snapshot.Properties.FirstOrDefault(property => property.Name == "executable.pid")?.Value is { } pid
+            ? Convert.ToInt32(pid, System.Globalization.CultureInfo.InvariantCulture)
+            : null;
+
+    /// <summary>
+    /// The pid of a project's own process: DCP starts projects through <c>dotnet run</c>, whose one child is the application.
+    /// </summary>
+    public int ApplicationProcessId(string name)
+    {
+        var launcher = ProcessId(name) ?? throw new InvalidOperationException($"{name} has no process");
+        var children = File.ReadAllText($"/proc/{launcher}/task/{launcher}/children").Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        return children.Length == 1 ? int.Parse(children[0], System.Globalization.CultureInfo.InvariantCulture) : launcher;
+    }
+
+    /// <summary>Every resource's state and health, for a failure message.</summary>
+    public string DescribeResources()
+    {
+        var text = new StringBuilder();
+        foreach (var resource in Model.Resources)
+        {
+            if (Application.ResourceNotifications.TryGetCurrentState(resource.Name, out var state))
+            {
+                var health = string.Join(", ", state.Snapshot.HealthReports.Select(report => $"{report.Name}={report.Status?.ToString() ?? "?"} {report.Description ?? report.ExceptionText}"));
+                text.AppendLine($"  {resource.Name}: {state.Snapshot.State?.Text ?? "(no state)"} exit={state.Snapshot.ExitCode} health=[{health}]");
+            }
+            else
+            {
+                text.AppendLine($"  {resource.Name}: (no state)");
+            }
+        }
+
+        return text.ToString();
+    }
 
     public async ValueTask DisposeAsync()
     {
+        await Application.StopAsync();
         await Application.DisposeAsync();
-        Directory.Delete(dataDirectory, recursive: true);
+        if (dataDirectory.Length > 0)
+        {
+            try
+            {
+                Directory.Delete(dataDirectory, recursive: true);
+            }
+            catch (IOException)
+            {
+                // A server that just exited may still be closing a file; the temp folder is swept later.
+            }
+        }
     }
 }

@@ -1,20 +1,43 @@
 using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
-using OmniFlow.AppHost.Hosting;
-using OmniFlow.AppHost.Hosting.Processes;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using OmniFlow.AppHost.Local;
+using OmniFlow.Tests.AppHost;
+using OmniFlow.Tests.Infrastructure;
 
 namespace OmniFlow.Tests.WholeSystem;
 
-/// <summary>One system for the whole-system flows, with the payment timeout configured to seconds.</summary>
-public sealed class OmniFlowSystemFixture : IAsyncLifetime
+/// <summary>The system with this machine's redis-server and mariadbd (local binaries) and OmniFlow.TemporalServer.</summary>
+public sealed class LocalBinariesSystemFixture : IAsyncLifetime
 {
     public static readonly TimeSpan PaymentTimeout = TimeSpan.FromSeconds(20);
 
-    public OmniFlowSystem System { get; private set; } = null!;
+    public OmniFlowSystem? System { get; private set; }
 
-    public async ValueTask InitializeAsync() =>
-        System = await OmniFlowSystem.StartAsync([$"--Orders:PaymentTimeout={PaymentTimeout}"], CancellationToken.None);
+    public string? UnavailableReason { get; private set; }
+
+    public async ValueTask InitializeAsync()
+    {
+        UnavailableReason = RequiredServices.FindBinary("redis-server") is null ? "redis-server is not installed"
+            : RequiredServices.FindBinary("mariadbd") is null ? "mariadbd is not installed" : null;
+        if (UnavailableReason is null)
+        {
+            System = await OmniFlowSystem.StartAsync([$"--Orders:PaymentTimeout={PaymentTimeout}"], CancellationToken.None);
+        }
+    }
+
+    public OmniFlowSystem Available
+    {
+        get
+        {
+            if (UnavailableReason is not null)
+            {
+                RequiredServices.Unavailable(UnavailableReason);
+            }
+
+            return System!;
+        }
+    }
 
     public async ValueTask DisposeAsync()
     {
@@ -25,64 +48,61 @@ public sealed class OmniFlowSystemFixture : IAsyncLifetime
     }
 }
 
-/// <summary>Real flows over HTTP against every process the AppHost starts.</summary>
+/// <summary>Real flows over HTTP against every process the AppHost starts, with resource commands as the dashboard sends them.</summary>
 [Collection(WholeSystemCollection.Name)]
-public sealed class OrderFlowTests(OmniFlowSystemFixture fixture) : IClassFixture<OmniFlowSystemFixture>
+public sealed class OrderFlowTests(LocalBinariesSystemFixture fixture) : IClassFixture<LocalBinariesSystemFixture>
 {
-    private readonly HttpClient api = fixture.System.CreateHttpClient("api");
-    private readonly OrderApi orders = new(fixture.System.CreateHttpClient("api"));
-
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task Every_resource_is_healthy_and_the_api_reports_healthy()
+    public async Task Redis_and_MariaDB_run_as_local_binaries_and_every_resource_is_healthy()
     {
-        Assert.All(fixture.System.Application.Resources, runner =>
-            Assert.Contains(runner.State.Current, (ResourceState[])[ResourceState.Healthy, ResourceState.Running]));
-        using var health = await api.GetAsync("/health", Cancellation);
+        var system = fixture.Available;
+
+        Assert.Equal(ServiceMode.LocalBinary, system.ModeOf("redis")?.Mode);
+        Assert.Equal(ServiceMode.LocalBinary, system.ModeOf("mysql")?.Mode);
+        Assert.Equal(ServiceMode.LocalBinary, system.ModeOf("omniflowdb")?.Mode);
+        Assert.Contains(Path.Combine(system.DataDirectory, "mariadb", "data"), system.ModeOf("mysql")!.Description);
+        foreach (var name in (string[])["redis", "mysql", "omniflowdb", "temporal", "worker", "api"])
+        {
+            var snapshot = system.CurrentState(name).Snapshot;
+            Assert.Equal(KnownResourceStates.Running, snapshot.State?.Text);
+            Assert.All(snapshot.HealthReports, report => Assert.Equal(Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy, report.Status));
+        }
+
+        using var health = await system.CreateHttpClient("api").GetAsync("/health", Cancellation);
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
     }
 
     [Fact]
-    public Task An_order_that_is_paid_completes() => orders.OrderAndPayAsync();
+    public Task An_order_that_is_paid_completes() => new OrderApi(fixture.Available.CreateHttpClient("api")).OrderAndPayAsync();
 
     [Fact]
     public Task An_order_not_paid_in_time_is_cancelled_and_its_stock_comes_back() =>
-        orders.OrderAndLetThePaymentTimeOutAsync(OmniFlowSystemFixture.PaymentTimeout);
+        new OrderApi(fixture.Available.CreateHttpClient("api")).OrderAndLetThePaymentTimeOutAsync(LocalBinariesSystemFixture.PaymentTimeout);
 
     [Fact]
-    public async Task An_order_survives_its_worker_being_killed_and_restarted_from_the_dashboard()
+    public async Task An_order_survives_its_worker_being_killed_and_restarted_by_the_restart_command()
     {
-        using var dashboard = fixture.System.CreateDashboardClient();
+        var system = fixture.Available;
+        var orders = new OrderApi(system.CreateHttpClient("api"));
         var sku = await orders.StockAsync(2);
-        var worker = fixture.System.Application["worker"];
-        var pid = worker.Pid ?? throw new InvalidOperationException("the worker has no process");
+        var worker = system.ApplicationProcessId("worker");
 
         // Admitted and its workflow started, and the worker dies at once: mid-order.
         var order = await orders.PlaceOrderAsync(sku);
-        Signals.Send(pid, Signals.SigKill);
-        await WaitUntilAsync(() => worker.State.Current == ResourceState.Exited, TimeSpan.FromSeconds(10), "the worker shows as exited");
-        var shown = await dashboard.GetFromJsonAsync<JsonElement[]>("/api/resources", Cancellation) ?? [];
-        Assert.Equal("Exited", shown.Single(resource => resource.GetProperty("name").GetString() == "worker").GetProperty("state").GetString());
+        ProcessProbe.Kill(worker);
+        await system.Application.ResourceNotifications.WaitForResourceAsync("worker", KnownResourceStates.TerminalStates, Cancellation)
+            .WaitAsync(TimeSpan.FromSeconds(30), Cancellation);
 
-        using var restart = await dashboard.PostAsync("/api/resources/worker/restart", null, Cancellation);
-        Assert.Equal(HttpStatusCode.OK, restart.StatusCode);
-        Assert.Equal(ResourceState.Healthy, worker.State.Current);
-        Assert.NotEqual(pid, worker.Pid);
+        var restart = await system.Application.ResourceCommands.ExecuteCommandAsync("worker", KnownResourceCommands.RestartCommand, Cancellation);
+        Assert.True(restart.Success, restart.Message);
+        await system.Application.ResourceNotifications.WaitForResourceHealthyAsync("worker", Cancellation).WaitAsync(TimeSpan.FromSeconds(90), Cancellation);
+        Assert.NotEqual(worker, system.ApplicationProcessId("worker"));
 
-        await orders.WaitForStatusAsync(order, "PENDING_PAYMENT", TimeSpan.FromSeconds(30));
+        await orders.WaitForStatusAsync(order, "PENDING_PAYMENT", TimeSpan.FromSeconds(60));
         await orders.PayAsync(order);
         await orders.WaitForStatusAsync(order, "COMPLETED", TimeSpan.FromSeconds(60));
         await orders.WaitForStockAsync(sku, expected: 1);
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout, string what)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting until {what}");
-            await Task.Delay(50, Cancellation);
-        }
     }
 }

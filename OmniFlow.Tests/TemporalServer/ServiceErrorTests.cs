@@ -27,10 +27,10 @@ public sealed class ServiceErrorTests(TimeSkippingServerFixture fixture) : IDisp
     [Fact]
     public async Task Unsupported_workflow_service_methods_answer_unimplemented()
     {
-        await AssertCodeAsync(RpcException.StatusCode.Unimplemented, () => Service.UpdateWorkflowExecutionAsync(new UpdateWorkflowExecutionRequest
+        await AssertCodeAsync(RpcException.StatusCode.Unimplemented, () => Service.StartBatchOperationAsync(new StartBatchOperationRequest
         {
             Namespace = Namespace,
-            WorkflowExecution = new() { WorkflowId = ServerHarness.NewId("no-updates") },
+            JobId = ServerHarness.NewId("no-batches"),
         }));
         await AssertCodeAsync(RpcException.StatusCode.Unimplemented, () => Service.CreateScheduleAsync(new CreateScheduleRequest
         {

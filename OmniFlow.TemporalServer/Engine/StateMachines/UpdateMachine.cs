@@ -1,0 +1,128 @@
+using Grpc.Core;
+using Temporalio.Api.Update.V1;
+
+namespace OmniFlow.TemporalServer.Engine.StateMachines;
+
+public enum UpdatePhase
+{
+    /// <summary>Registered with the run; waits for the next workflow task to carry its request to a worker.</summary>
+    Admitted,
+
+    /// <summary>Its request went to a worker with a workflow task; the worker has not answered yet.</summary>
+    Sent,
+
+    /// <summary>The worker accepted it (WorkflowExecutionUpdateAccepted written); its handler runs.</summary>
+    Accepted,
+
+    /// <summary>The worker answered (WorkflowExecutionUpdateCompleted written); the outcome is in that event.</summary>
+    Completed,
+
+    /// <summary>The worker's validator rejected it; nothing was written.</summary>
+    Rejected,
+
+    /// <summary>The run closed before the update completed.</summary>
+    Aborted,
+}
+
+/// <summary>
+/// One workflow update, as the real server's registry keeps it. The legal transitions:
+/// <code>
+///   Admitted ──send──▶ Sent ──accept──▶ Accepted ──complete──▶ Completed
+///   Admitted/Sent ──reject──▶ Rejected
+///   Admitted/Sent/Accepted ──abort (the run closed)──▶ Aborted
+///   Sent ──send again (the task failed or timed out)──▶ Sent
+/// </code>
+/// Rejected, Completed and Aborted are final. Every transition wakes the callers waiting on <see cref="Changed"/>.
+/// </summary>
+public sealed class UpdateMachine(string updateId, Request request)
+{
+    private TaskCompletionSource? _changed;
+
+    public string UpdateId { get; } = updateId;
+
+    public Request Request { get; } = request;
+
+    public UpdatePhase Phase { get; private set; } = UpdatePhase.Admitted;
+
+    /// <summary>The sequencing event id the request was last sent with (the workflow task's started event id - 1).</summary>
+    public long SequencingEventId { get; private set; }
+
+    public long AcceptedEventId { get; private set; }
+
+    public long CompletedEventId { get; private set; }
+
+    /// <summary>The outcome of a rejection, or of an accepted update the run closed on; a completed one's is in its event.</summary>
+    public Outcome? Outcome { get; private set; }
+
+    /// <summary>Why an update that never reached a worker's answer failed (the run closed).</summary>
+    public RpcException? Error { get; private set; }
+
+    public bool IsFinal => Phase is UpdatePhase.Completed or UpdatePhase.Rejected or UpdatePhase.Aborted;
+
+    public string RequestMessageId => UpdateId + "/request";
+
+    /// <summary>Completes at the next transition; read under the run's lock.</summary>
+    public Task Changed => (_changed ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+
+    public void Send(long sequencingEventId)
+    {
+        Require(Phase is UpdatePhase.Admitted or UpdatePhase.Sent, "send");
+        SequencingEventId = sequencingEventId;
+        Move(UpdatePhase.Sent);
+    }
+
+    public void Accept(long acceptedEventId)
+    {
+        Require(Phase is UpdatePhase.Admitted or UpdatePhase.Sent, "accept");
+        AcceptedEventId = acceptedEventId;
+        Move(UpdatePhase.Accepted);
+    }
+
+    public void Reject(Temporalio.Api.Failure.V1.Failure failure)
+    {
+        Require(Phase is UpdatePhase.Admitted or UpdatePhase.Sent, "reject");
+        Outcome = new Outcome { Failure = failure };
+        Move(UpdatePhase.Rejected);
+    }
+
+    public void Complete(long completedEventId)
+    {
+        Require(Phase == UpdatePhase.Accepted, "complete");
+        CompletedEventId = completedEventId;
+        Move(UpdatePhase.Completed);
+    }
+
+    /// <summary>The run closed: an accepted update gets a failure outcome, one the workflow never accepted an error.</summary>
+    public void Abort(Outcome acceptedOutcome, RpcException notAcceptedError)
+    {
+        Require(!IsFinal, "abort");
+        if (Phase == UpdatePhase.Accepted)
+        {
+            Outcome = acceptedOutcome;
+        }
+        else
+        {
+            Error = notAcceptedError;
+        }
+
+        Move(UpdatePhase.Aborted);
+    }
+
+    private void Move(UpdatePhase phase)
+    {
+        Phase = phase;
+        if (_changed is { } changed)
+        {
+            _changed = null;
+            changed.TrySetResult();
+        }
+    }
+
+    private void Require(bool legal, string transition)
+    {
+        if (!legal)
+        {
+            throw new InvalidOperationException($"Update {UpdateId} cannot {transition} while {Phase}.");
+        }
+    }
+}
