@@ -148,6 +148,7 @@ public sealed partial class WorkflowEngine : IRunDirectory
             SearchAttributes = spec.SearchAttributes,
             Header = spec.Header,
             WorkflowId = spec.WorkflowId,
+            Priority = spec.Priority,
         };
         if (spec.ExecutionExpiration is { } expiration)
         {
@@ -165,7 +166,11 @@ public sealed partial class WorkflowEngine : IRunDirectory
             started.ParentInitiatedEventId = parent.InitiatedEventId;
         }
 
-        var run = new WorkflowRun(Context, ns, spec.WorkflowId, runId, spec.RequestId, started) { Parent = spec.Parent };
+        var run = new WorkflowRun(Context, ns, spec.WorkflowId, runId, spec.RequestId, started)
+        {
+            Parent = spec.Parent,
+            UserMetadata = spec.UserMetadata,
+        };
         ns.AddRun(run);
         return run;
     }
@@ -212,6 +217,7 @@ public sealed partial class WorkflowEngine : IRunDirectory
             LastCompletionResult = command.LastCompletionResult,
             ContinuedFailure = command.Failure,
             ExecutionExpiration = started.WorkflowExecutionExpirationTime,
+            Priority = started.Priority,
         };
         return StartNextRun(previous, spec);
     }
@@ -244,6 +250,8 @@ public sealed partial class WorkflowEngine : IRunDirectory
             ContinuedFailure = failure,
             Attempt = initiator == ContinueAsNewInitiator.Retry ? started.Attempt + 1 : 1,
             ExecutionExpiration = started.WorkflowExecutionExpirationTime,
+            UserMetadata = previous.UserMetadata,
+            Priority = started.Priority,
         };
         return StartNextRun(previous, spec);
     }
@@ -260,7 +268,7 @@ public sealed partial class WorkflowEngine : IRunDirectory
         return next;
     }
 
-    public void StartChild(WorkflowRun parent, long initiatedEventId, StartChildWorkflowExecutionCommandAttributes command)
+    public void StartChild(WorkflowRun parent, long initiatedEventId, StartChildWorkflowExecutionCommandAttributes command, Temporalio.Api.Sdk.V1.UserMetadata? userMetadata)
     {
         var spec = new StartSpec
         {
@@ -279,6 +287,8 @@ public sealed partial class WorkflowEngine : IRunDirectory
             SearchAttributes = command.SearchAttributes,
             Header = command.Header,
             Parent = new ParentLink(parent.Namespace.Name, parent.Execution, initiatedEventId),
+            UserMetadata = userMetadata,
+            Priority = command.Priority,
         };
         WorkflowRun? child = null;
         try

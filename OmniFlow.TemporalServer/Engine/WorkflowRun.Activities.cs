@@ -16,7 +16,7 @@ public sealed partial class WorkflowRun
 
     public IReadOnlyCollection<ActivityMachine> PendingActivities => _activities.Values;
 
-    private void ScheduleActivity(ScheduleActivityTaskCommandAttributes command, long completedEventId)
+    private void ScheduleActivity(ScheduleActivityTaskCommandAttributes command, long completedEventId, Temporalio.Api.Sdk.V1.UserMetadata? userMetadata)
     {
         var scheduleToClose = command.ScheduleToCloseTimeout?.ToTimeSpan() ?? TimeSpan.Zero;
         var startToClose = command.StartToCloseTimeout?.ToTimeSpan() ?? TimeSpan.Zero;
@@ -48,11 +48,13 @@ public sealed partial class WorkflowRun
             HeartbeatTimeout = command.HeartbeatTimeout ?? Duration.FromTimeSpan(TimeSpan.Zero),
             WorkflowTaskCompletedEventId = completedEventId,
             RetryPolicy = RetryPolicies.WithDefaults(command.RetryPolicy),
+            Priority = command.Priority,
         };
         var scheduled = Append(new HistoryEvent
         {
             EventType = EventType.ActivityTaskScheduled,
             ActivityTaskScheduledEventAttributes = attributes,
+            UserMetadata = userMetadata,
         });
         var activity = new ActivityMachine(scheduled.EventId, attributes, Now);
         _activities[scheduled.EventId] = activity;
@@ -129,6 +131,7 @@ public sealed partial class WorkflowRun
             StartToCloseTimeout = attributes.StartToCloseTimeout,
             HeartbeatTimeout = attributes.HeartbeatTimeout,
             RetryPolicy = attributes.RetryPolicy,
+            Priority = attributes.Priority,
         };
     }
 

@@ -9,7 +9,7 @@ public sealed partial class WorkflowRun
 {
     private readonly Dictionary<string, TimerMachine> _timers = [];
 
-    private void StartTimer(StartTimerCommandAttributes command, long completedEventId)
+    private void StartTimer(StartTimerCommandAttributes command, long completedEventId, Temporalio.Api.Sdk.V1.UserMetadata? userMetadata)
     {
         var started = Append(new HistoryEvent
         {
@@ -20,6 +20,9 @@ public sealed partial class WorkflowRun
                 StartToFireTimeout = command.StartToFireTimeout,
                 WorkflowTaskCompletedEventId = completedEventId,
             },
+
+            // The timer's summary, as the real server keeps the command's user metadata on the event.
+            UserMetadata = userMetadata,
         });
         var fireAt = Now + (command.StartToFireTimeout?.ToTimeSpan() ?? TimeSpan.Zero);
         var fire = Schedule(fireAt, () => FireTimer(command.TimerId, started.EventId));

@@ -51,6 +51,9 @@ public sealed partial class WorkflowRun
 
     public WorkflowExecutionStartedEventAttributes Started { get; }
 
+    /// <summary>The start's summary and details: on the WorkflowExecutionStarted event (the HistoryEvent's user_metadata) and describe's config.</summary>
+    public Temporalio.Api.Sdk.V1.UserMetadata? UserMetadata { get; init; }
+
     public WorkflowExecution Execution => new() { WorkflowId = WorkflowId, RunId = RunId };
 
     public HistoryLog History { get; } = new();
@@ -97,6 +100,7 @@ public sealed partial class WorkflowRun
             {
                 EventType = EventType.WorkflowExecutionStarted,
                 WorkflowExecutionStartedEventAttributes = Started,
+                UserMetadata = UserMetadata,
             },
             StartTime);
         foreach (var initial in initialEvents)
