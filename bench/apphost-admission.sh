@@ -21,12 +21,13 @@ curl -sf -X PUT http://127.0.0.1:8000/api/v1/products/SOLDOUT-1 -H 'X-Api-Key: d
 api_pid=$(pgrep -f 'OmniFlow.Api/bin/Release/net10.0/OmniFlow.Api$' | head -1)
 env_args=()
 while IFS= read -r -d '' pair; do
-  case "$pair" in ASPNETCORE_URLS=*|OTEL_SERVICE_NAME=*|OTEL_RESOURCE_ATTRIBUTES=*) ;; *) env_args+=("$pair");; esac
+  case "$pair" in ASPNETCORE_URLS=*|Api__Port=*|OTEL_SERVICE_NAME=*|OTEL_RESOURCE_ATTRIBUTES=*) ;; *) env_args+=("$pair");; esac
 done < "/proc/$api_pid/environ"
-env -i "${env_args[@]}" ASPNETCORE_URLS=http://127.0.0.1:8002 OTEL_SERVICE_NAME=api-alone \
+env -i "${env_args[@]}" ASPNETCORE_URLS=http://127.0.0.1:8002 Api__Port=8002 OTEL_SERVICE_NAME=api-alone \
   OmniFlow.Api/bin/Release/net10.0/OmniFlow.Api > /tmp/bench-api-alone.log 2>&1 &
 alone=$!
-until curl -sf -m 2 http://127.0.0.1:8002/health >/dev/null; do sleep 1; done
+for _ in $(seq 1 120); do curl -sf -m 2 http://127.0.0.1:8002/health >/dev/null && break; sleep 1; done
+curl -sf -m 2 http://127.0.0.1:8002/health >/dev/null || { echo "the Api alone did not start: /tmp/bench-api-alone.log"; exit 1; }
 
 rate() { wrk -t2 -c2000 -d"$2"s --latency -s bench/order.lua "http://127.0.0.1:$1/api/v1/orders" | awk '/Requests\/sec/ {print $2}'; }
 echo "warm-up"; rate 8000 10 >/dev/null; rate 8002 10 >/dev/null

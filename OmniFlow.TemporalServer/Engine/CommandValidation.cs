@@ -8,7 +8,29 @@ public static class CommandValidation
 {
     public sealed record Rejection(WorkflowTaskFailedCause Cause, string Message);
 
-    public static Rejection? Validate(IEnumerable<Command> commands, Visibility.ISearchAttributeTypes searchAttributes)
+    /// <summary>The commands <c>WorkflowRun.ApplyCommand</c> handles; any other rejects the whole completion before anything is applied.</summary>
+    private static readonly HashSet<Command.AttributesOneofCase> Applied =
+    [
+        Command.AttributesOneofCase.ScheduleActivityTaskCommandAttributes,
+        Command.AttributesOneofCase.RequestCancelActivityTaskCommandAttributes,
+        Command.AttributesOneofCase.StartTimerCommandAttributes,
+        Command.AttributesOneofCase.CancelTimerCommandAttributes,
+        Command.AttributesOneofCase.CompleteWorkflowExecutionCommandAttributes,
+        Command.AttributesOneofCase.FailWorkflowExecutionCommandAttributes,
+        Command.AttributesOneofCase.CancelWorkflowExecutionCommandAttributes,
+        Command.AttributesOneofCase.ContinueAsNewWorkflowExecutionCommandAttributes,
+        Command.AttributesOneofCase.RecordMarkerCommandAttributes,
+        Command.AttributesOneofCase.UpsertWorkflowSearchAttributesCommandAttributes,
+        Command.AttributesOneofCase.ModifyWorkflowPropertiesCommandAttributes,
+        Command.AttributesOneofCase.StartChildWorkflowExecutionCommandAttributes,
+        Command.AttributesOneofCase.SignalExternalWorkflowExecutionCommandAttributes,
+        Command.AttributesOneofCase.RequestCancelExternalWorkflowExecutionCommandAttributes,
+
+        // Places an update's message among the commands; its reference is checked with the messages (ValidateUpdateMessages).
+        Command.AttributesOneofCase.ProtocolMessageCommandAttributes,
+    ];
+
+    public static Rejection? Validate(IEnumerable<Command> commands, Visibility.ISearchAttributeTypes searchAttributes, string namespaceName = "default")
     {
         foreach (var command in commands)
         {
@@ -23,10 +45,15 @@ public static class CommandValidation
                 Command.AttributesOneofCase.StartChildWorkflowExecutionCommandAttributes =>
                     ValidateChild(command.StartChildWorkflowExecutionCommandAttributes),
                 Command.AttributesOneofCase.UpsertWorkflowSearchAttributesCommandAttributes =>
-                    ValidateSearchAttributes(command.UpsertWorkflowSearchAttributesCommandAttributes.SearchAttributes, searchAttributes),
+                    ValidateSearchAttributes(command.UpsertWorkflowSearchAttributesCommandAttributes.SearchAttributes, searchAttributes, namespaceName),
                 Command.AttributesOneofCase.None =>
                     new Rejection(WorkflowTaskFailedCause.UnhandledCommand, $"Command {command.CommandType} is not supported."),
-                _ => null,
+                Command.AttributesOneofCase.ScheduleNexusOperationCommandAttributes or
+                    Command.AttributesOneofCase.RequestCancelNexusOperationCommandAttributes =>
+                    new Rejection(WorkflowTaskFailedCause.FeatureDisabled, "Nexus operations disabled"),
+                _ => Applied.Contains(command.AttributesCase)
+                    ? null
+                    : new Rejection(WorkflowTaskFailedCause.UnhandledCommand, $"Command {command.CommandType} is not supported."),
             };
             if (rejection is not null)
             {
@@ -52,11 +79,11 @@ public static class CommandValidation
     }
 
     /// <summary>Unregistered, system or mistyped attributes fail the task (BadSearchAttributes), as on a real server.</summary>
-    private static Rejection? ValidateSearchAttributes(Temporalio.Api.Common.V1.SearchAttributes? attributes, Visibility.ISearchAttributeTypes types)
+    private static Rejection? ValidateSearchAttributes(Temporalio.Api.Common.V1.SearchAttributes? attributes, Visibility.ISearchAttributeTypes types, string namespaceName)
     {
         try
         {
-            Visibility.SearchAttributeValues.Decode(attributes, types);
+            Visibility.SearchAttributeValues.Decode(attributes, types, namespaceName);
             return null;
         }
         catch (Visibility.VisibilityQueryException ex)

@@ -13,6 +13,12 @@ public sealed class EngineContext(IClock clock, ILoggerFactory loggerFactory)
 
     public TaskQueueRegistry<ActivityDispatch> ActivityQueues { get; } = new();
 
+    /// <summary>History length from which a workflow task suggests continue-as-new.</summary>
+    public int HistoryCountSuggestContinueAsNew { get; init; } = 4 * 1024;
+
+    /// <summary>History size in bytes from which a workflow task suggests continue-as-new.</summary>
+    public long HistorySizeSuggestContinueAsNew { get; init; } = 4 * 1024 * 1024;
+
     public ILogger Logger { get; } = loggerFactory.CreateLogger("OmniFlow.TemporalServer.Engine");
 
     /// <summary>Set by the engine: how runs reach other runs.</summary>

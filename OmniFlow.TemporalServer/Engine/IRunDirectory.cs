@@ -9,7 +9,7 @@ namespace OmniFlow.TemporalServer.Engine;
 /// <summary>What a run asks of the engine about other runs. Called outside any run's lock.</summary>
 public interface IRunDirectory
 {
-    void StartChild(WorkflowRun parent, long initiatedEventId, StartChildWorkflowExecutionCommandAttributes command);
+    void StartChild(WorkflowRun parent, long initiatedEventId, StartChildWorkflowExecutionCommandAttributes command, Temporalio.Api.Sdk.V1.UserMetadata? userMetadata);
 
     void SignalExternal(WorkflowRun source, long initiatedEventId, SignalExternalWorkflowExecutionCommandAttributes command);
 

@@ -58,6 +58,11 @@ public sealed record StartSpec
     /// <summary>The run's attempt: 1, or one more than the run it retries.</summary>
     public int Attempt { get; init; } = 1;
 
+    /// <summary>The start's summary and details (on the WorkflowExecutionStarted event's HistoryEvent, and describe's config).</summary>
+    public Temporalio.Api.Sdk.V1.UserMetadata? UserMetadata { get; init; }
+
+    public Priority? Priority { get; init; }
+
     /// <summary>When the whole chain of runs (retries, cron runs, continue-as-new) must end; carried from run to run.</summary>
     public Timestamp? ExecutionExpiration { get; init; }
 }

@@ -62,6 +62,8 @@ public sealed partial class WorkflowEngine
             SearchAttributes = request.SearchAttributes,
             Header = request.Header,
             StartDelay = request.WorkflowStartDelay?.ToTimeSpan() ?? TimeSpan.Zero,
+            UserMetadata = request.UserMetadata,
+            Priority = request.Priority,
         };
     }
 
@@ -96,6 +98,8 @@ public sealed partial class WorkflowEngine
             SearchAttributes = request.SearchAttributes,
             Header = request.Header,
             WorkflowStartDelay = request.WorkflowStartDelay,
+            UserMetadata = request.UserMetadata,
+            Priority = request.Priority,
         });
         var signal = new HistoryEvent
         {
@@ -268,6 +272,7 @@ public sealed partial class WorkflowEngine
                     WorkflowExecutionTimeout = run.Started.WorkflowExecutionTimeout,
                     WorkflowRunTimeout = run.Started.WorkflowRunTimeout,
                     DefaultWorkflowTaskTimeout = run.Started.WorkflowTaskTimeout,
+                    UserMetadata = run.UserMetadata,
                 },
                 WorkflowExecutionInfo = run.ToExecutionInfo(),
             };
@@ -277,6 +282,7 @@ public sealed partial class WorkflowEngine
                 {
                     ActivityId = activity.Attributes.ActivityId,
                     ActivityType = activity.Attributes.ActivityType,
+                    Priority = activity.Attributes.Priority,
                     State = activity.CancelRequested
                         ? PendingActivityState.CancelRequested
                         : activity.Phase == StateMachines.ActivityPhase.Started ? PendingActivityState.Started : PendingActivityState.Scheduled,

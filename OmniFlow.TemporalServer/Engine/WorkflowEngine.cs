@@ -106,7 +106,7 @@ public sealed partial class WorkflowEngine : IRunDirectory
     {
         try
         {
-            Visibility.SearchAttributeValues.Decode(attributes, ns.SearchAttributes);
+            Visibility.SearchAttributeValues.Decode(attributes, ns.SearchAttributes, ns.Name);
         }
         catch (Visibility.VisibilityQueryException ex)
         {
@@ -128,7 +128,8 @@ public sealed partial class WorkflowEngine : IRunDirectory
             WorkflowType = spec.WorkflowType,
             TaskQueue = spec.TaskQueue,
             Input = spec.Input,
-            WorkflowExecutionTimeout = spec.ExecutionTimeout ?? Duration.FromTimeSpan(TimeSpan.Zero),
+            // Unset when not given, as a real server writes it (not a zero duration).
+            WorkflowExecutionTimeout = spec.ExecutionTimeout is { } e && e.ToTimeSpan() > TimeSpan.Zero ? e : null,
             WorkflowRunTimeout = RunTimeout(spec),
             WorkflowTaskTimeout = spec.TaskTimeout is { } t && t.ToTimeSpan() > TimeSpan.Zero
                 ? t
@@ -147,6 +148,7 @@ public sealed partial class WorkflowEngine : IRunDirectory
             SearchAttributes = spec.SearchAttributes,
             Header = spec.Header,
             WorkflowId = spec.WorkflowId,
+            Priority = spec.Priority,
         };
         if (spec.ExecutionExpiration is { } expiration)
         {
@@ -164,12 +166,16 @@ public sealed partial class WorkflowEngine : IRunDirectory
             started.ParentInitiatedEventId = parent.InitiatedEventId;
         }
 
-        var run = new WorkflowRun(Context, ns, spec.WorkflowId, runId, spec.RequestId, started) { Parent = spec.Parent };
+        var run = new WorkflowRun(Context, ns, spec.WorkflowId, runId, spec.RequestId, started)
+        {
+            Parent = spec.Parent,
+            UserMetadata = spec.UserMetadata,
+        };
         ns.AddRun(run);
         return run;
     }
 
-    private static Duration RunTimeout(StartSpec spec)
+    private static Duration? RunTimeout(StartSpec spec)
     {
         var run = spec.RunTimeout?.ToTimeSpan() ?? TimeSpan.Zero;
         var execution = spec.ExecutionTimeout?.ToTimeSpan() ?? TimeSpan.Zero;
@@ -178,7 +184,7 @@ public sealed partial class WorkflowEngine : IRunDirectory
             run = execution;
         }
 
-        return Duration.FromTimeSpan(run);
+        return run > TimeSpan.Zero ? Duration.FromTimeSpan(run) : null;
     }
 
     public WorkflowRun ContinueAsNew(WorkflowRun previous, ContinueAsNewWorkflowExecutionCommandAttributes command)
@@ -211,6 +217,7 @@ public sealed partial class WorkflowEngine : IRunDirectory
             LastCompletionResult = command.LastCompletionResult,
             ContinuedFailure = command.Failure,
             ExecutionExpiration = started.WorkflowExecutionExpirationTime,
+            Priority = started.Priority,
         };
         return StartNextRun(previous, spec);
     }
@@ -243,6 +250,8 @@ public sealed partial class WorkflowEngine : IRunDirectory
             ContinuedFailure = failure,
             Attempt = initiator == ContinueAsNewInitiator.Retry ? started.Attempt + 1 : 1,
             ExecutionExpiration = started.WorkflowExecutionExpirationTime,
+            UserMetadata = previous.UserMetadata,
+            Priority = started.Priority,
         };
         return StartNextRun(previous, spec);
     }
@@ -259,7 +268,7 @@ public sealed partial class WorkflowEngine : IRunDirectory
         return next;
     }
 
-    public void StartChild(WorkflowRun parent, long initiatedEventId, StartChildWorkflowExecutionCommandAttributes command)
+    public void StartChild(WorkflowRun parent, long initiatedEventId, StartChildWorkflowExecutionCommandAttributes command, Temporalio.Api.Sdk.V1.UserMetadata? userMetadata)
     {
         var spec = new StartSpec
         {
@@ -278,6 +287,8 @@ public sealed partial class WorkflowEngine : IRunDirectory
             SearchAttributes = command.SearchAttributes,
             Header = command.Header,
             Parent = new ParentLink(parent.Namespace.Name, parent.Execution, initiatedEventId),
+            UserMetadata = userMetadata,
+            Priority = command.Priority,
         };
         WorkflowRun? child = null;
         try
@@ -341,13 +352,11 @@ public sealed partial class WorkflowEngine : IRunDirectory
         var delivered = false;
         if (TryResolveRun(command.Namespace, command.WorkflowId, command.RunId) is { } target)
         {
+            // As on a real server, canceling a run that has closed succeeds: only an unknown workflow fails the request.
             lock (target.Sync)
             {
-                if (target.IsOpen)
-                {
-                    target.RequestCancel(command.Reason, source.WorkflowId, initiatedEventId, source.Execution);
-                    delivered = true;
-                }
+                target.RequestCancel(command.Reason, source.WorkflowId, initiatedEventId, source.Execution);
+                delivered = true;
             }
         }
 

@@ -16,7 +16,7 @@ public sealed partial class WorkflowRun
 
     public IReadOnlyCollection<ActivityMachine> PendingActivities => _activities.Values;
 
-    private void ScheduleActivity(ScheduleActivityTaskCommandAttributes command, long completedEventId)
+    private void ScheduleActivity(ScheduleActivityTaskCommandAttributes command, long completedEventId, Temporalio.Api.Sdk.V1.UserMetadata? userMetadata)
     {
         var scheduleToClose = command.ScheduleToCloseTimeout?.ToTimeSpan() ?? TimeSpan.Zero;
         var startToClose = command.StartToCloseTimeout?.ToTimeSpan() ?? TimeSpan.Zero;
@@ -48,11 +48,13 @@ public sealed partial class WorkflowRun
             HeartbeatTimeout = command.HeartbeatTimeout ?? Duration.FromTimeSpan(TimeSpan.Zero),
             WorkflowTaskCompletedEventId = completedEventId,
             RetryPolicy = RetryPolicies.WithDefaults(command.RetryPolicy),
+            Priority = command.Priority,
         };
         var scheduled = Append(new HistoryEvent
         {
             EventType = EventType.ActivityTaskScheduled,
             ActivityTaskScheduledEventAttributes = attributes,
+            UserMetadata = userMetadata,
         });
         var activity = new ActivityMachine(scheduled.EventId, attributes, Now);
         _activities[scheduled.EventId] = activity;
@@ -129,6 +131,7 @@ public sealed partial class WorkflowRun
             StartToCloseTimeout = attributes.StartToCloseTimeout,
             HeartbeatTimeout = attributes.HeartbeatTimeout,
             RetryPolicy = attributes.RetryPolicy,
+            Priority = attributes.Priority,
         };
     }
 
@@ -241,11 +244,7 @@ public sealed partial class WorkflowRun
 
     private void RequestCancelActivity(long scheduledEventId, long completedEventId)
     {
-        if (!_activities.TryGetValue(scheduledEventId, out var activity))
-        {
-            return;
-        }
-
+        _activities.TryGetValue(scheduledEventId, out var activity);
         var requested = Append(new HistoryEvent
         {
             EventType = EventType.ActivityTaskCancelRequested,
@@ -255,6 +254,13 @@ public sealed partial class WorkflowRun
                 WorkflowTaskCompletedEventId = completedEventId,
             },
         });
+        if (activity is null)
+        {
+            // The activity ended while this workflow task was in flight (its end is buffered, validation checked): as on
+            // a real server, the request is written and the buffered end follows it; nothing else happens.
+            return;
+        }
+
         activity.RequestCancel(requested.EventId);
         if (activity.Phase == ActivityPhase.Started)
         {
@@ -273,6 +279,16 @@ public sealed partial class WorkflowRun
             },
         });
     }
+
+    /// <summary>The activity ended (completed, failed, timed out, canceled) while a workflow task was in flight.</summary>
+    private bool HasBufferedActivityEnd(long scheduledEventId) => _buffered.Any(e => e.AttributesCase switch
+    {
+        HistoryEvent.AttributesOneofCase.ActivityTaskCompletedEventAttributes => e.ActivityTaskCompletedEventAttributes.ScheduledEventId == scheduledEventId,
+        HistoryEvent.AttributesOneofCase.ActivityTaskFailedEventAttributes => e.ActivityTaskFailedEventAttributes.ScheduledEventId == scheduledEventId,
+        HistoryEvent.AttributesOneofCase.ActivityTaskTimedOutEventAttributes => e.ActivityTaskTimedOutEventAttributes.ScheduledEventId == scheduledEventId,
+        HistoryEvent.AttributesOneofCase.ActivityTaskCanceledEventAttributes => e.ActivityTaskCanceledEventAttributes.ScheduledEventId == scheduledEventId,
+        _ => false,
+    });
 
     private void RetryActivity(ActivityMachine activity, Failure failure, TimeSpan backoff)
     {

@@ -15,7 +15,7 @@ public sealed partial class WorkflowRun
 
     public IReadOnlyCollection<ChildWorkflowMachine> PendingChildren => _children.Values;
 
-    private void StartChild(StartChildWorkflowExecutionCommandAttributes command, long completedEventId)
+    private void StartChild(StartChildWorkflowExecutionCommandAttributes command, long completedEventId, Temporalio.Api.Sdk.V1.UserMetadata? userMetadata)
     {
         if (string.IsNullOrEmpty(command.Namespace))
         {
@@ -49,11 +49,13 @@ public sealed partial class WorkflowRun
                 Header = command.Header,
                 Memo = command.Memo,
                 SearchAttributes = command.SearchAttributes,
+                Priority = command.Priority,
             },
+            UserMetadata = userMetadata,
         });
         _children[initiated.EventId] = new ChildWorkflowMachine(initiated.EventId, command);
         var directory = _context.Directory;
-        _context.Post(() => directory.StartChild(this, initiated.EventId, command));
+        _context.Post(() => directory.StartChild(this, initiated.EventId, command, userMetadata));
     }
 
     /// <summary>The engine reports the child's start.</summary>

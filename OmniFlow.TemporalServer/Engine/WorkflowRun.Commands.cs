@@ -12,13 +12,13 @@ public sealed partial class WorkflowRun
         switch (command.AttributesCase)
         {
             case Command.AttributesOneofCase.ScheduleActivityTaskCommandAttributes:
-                ScheduleActivity(command.ScheduleActivityTaskCommandAttributes, completedEventId);
+                ScheduleActivity(command.ScheduleActivityTaskCommandAttributes, completedEventId, command.UserMetadata);
                 break;
             case Command.AttributesOneofCase.RequestCancelActivityTaskCommandAttributes:
                 RequestCancelActivity(command.RequestCancelActivityTaskCommandAttributes.ScheduledEventId, completedEventId);
                 break;
             case Command.AttributesOneofCase.StartTimerCommandAttributes:
-                StartTimer(command.StartTimerCommandAttributes, completedEventId);
+                StartTimer(command.StartTimerCommandAttributes, completedEventId, command.UserMetadata);
                 break;
             case Command.AttributesOneofCase.CancelTimerCommandAttributes:
                 CancelTimer(command.CancelTimerCommandAttributes.TimerId, completedEventId);
@@ -86,7 +86,7 @@ public sealed partial class WorkflowRun
                 });
                 break;
             case Command.AttributesOneofCase.StartChildWorkflowExecutionCommandAttributes:
-                StartChild(command.StartChildWorkflowExecutionCommandAttributes, completedEventId);
+                StartChild(command.StartChildWorkflowExecutionCommandAttributes, completedEventId, command.UserMetadata);
                 break;
             case Command.AttributesOneofCase.SignalExternalWorkflowExecutionCommandAttributes:
                 SignalExternal(command.SignalExternalWorkflowExecutionCommandAttributes, completedEventId);

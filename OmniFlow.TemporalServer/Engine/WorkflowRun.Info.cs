@@ -22,6 +22,7 @@ public sealed partial class WorkflowRun
             TaskQueue = TaskQueueName,
             FirstRunId = Started.FirstExecutionRunId,
             HistorySizeBytes = HistorySizeBytes(),
+            Priority = Started.Priority,
         };
         if (Parent is { } parent)
         {

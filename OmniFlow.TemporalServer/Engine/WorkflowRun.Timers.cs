@@ -9,7 +9,7 @@ public sealed partial class WorkflowRun
 {
     private readonly Dictionary<string, TimerMachine> _timers = [];
 
-    private void StartTimer(StartTimerCommandAttributes command, long completedEventId)
+    private void StartTimer(StartTimerCommandAttributes command, long completedEventId, Temporalio.Api.Sdk.V1.UserMetadata? userMetadata)
     {
         var started = Append(new HistoryEvent
         {
@@ -20,6 +20,9 @@ public sealed partial class WorkflowRun
                 StartToFireTimeout = command.StartToFireTimeout,
                 WorkflowTaskCompletedEventId = completedEventId,
             },
+
+            // The timer's summary, as the real server keeps the command's user metadata on the event.
+            UserMetadata = userMetadata,
         });
         var fireAt = Now + (command.StartToFireTimeout?.ToTimeSpan() ?? TimeSpan.Zero);
         var fire = Schedule(fireAt, () => FireTimer(command.TimerId, started.EventId));
@@ -41,25 +44,44 @@ public sealed partial class WorkflowRun
         });
     }
 
+    /// <summary>
+    /// Cancels a running timer, or one that fired while the canceling workflow task was in flight: as on a real server,
+    /// its buffered TimerFired is dropped (the workflow never saw it) and TimerCanceled is written instead.
+    /// </summary>
     private void CancelTimer(string timerId, long completedEventId)
     {
-        if (!_timers.Remove(timerId, out var timer))
+        long startedEventId;
+        if (_timers.Remove(timerId, out var timer))
         {
-            return;
+            timer.FireItem.Cancel();
+            startedEventId = timer.StartedEventId;
+        }
+        else if (BufferedTimerFired(timerId) is { } fired)
+        {
+            _buffered.Remove(fired);
+            startedEventId = fired.TimerFiredEventAttributes.StartedEventId;
+        }
+        else
+        {
+            // Validation (CheckCommandsAgainstState) rejects a cancel of an unknown timer before anything is applied.
+            throw new InvalidOperationException($"Timer {timerId} is neither running nor fired unseen.");
         }
 
-        timer.FireItem.Cancel();
         Append(new HistoryEvent
         {
             EventType = EventType.TimerCanceled,
             TimerCanceledEventAttributes = new()
             {
                 TimerId = timerId,
-                StartedEventId = timer.StartedEventId,
+                StartedEventId = startedEventId,
                 WorkflowTaskCompletedEventId = completedEventId,
             },
         });
     }
+
+    /// <summary>The TimerFired of this timer, fired while a workflow task was in flight and not yet written.</summary>
+    private HistoryEvent? BufferedTimerFired(string timerId) =>
+        _buffered.FirstOrDefault(e => e.EventType == EventType.TimerFired && e.TimerFiredEventAttributes.TimerId == timerId);
 
     private void CloseTimers()
     {

@@ -111,6 +111,7 @@ public sealed partial class WorkflowRun
                 HistorySizeBytes = HistorySizeBytes(),
             },
         };
+        SuggestContinueAsNew(started.WorkflowTaskStartedEventAttributes);
         IReadOnlyList<HistoryEvent> unwritten = [];
         if (task.Transient)
         {
@@ -185,23 +186,27 @@ public sealed partial class WorkflowRun
     {
         var task = RequireTask(token);
         var closesRun = request.Commands.Any(c => IsClosingCommand(c.CommandType));
-        if (closesRun && (_buffered.Count > 0 || HasUnsentUpdates))
+        if (closesRun && (UnseenEventsAfter(request.Commands) > 0 || HasUnsentUpdates))
         {
             // The workflow decided to close without seeing events or updates that arrived meanwhile: let it see them first.
             FailTask(task, WorkflowTaskFailedCause.UnhandledCommand, null, request.Identity);
-            return new RespondWorkflowTaskCompletedResponse();
+
+            // The real server's answer, which the SDK recognises: it evicts the run from its cache and polls again.
+            throw Errors.InvalidArgument("UnhandledCommand");
         }
 
-        if (CommandValidation.Validate(request.Commands, Namespace.SearchAttributes) is { } rejection)
+        // Commands, then the update messages, are checked against the run's state before anything is applied.
+        if ((CommandValidation.Validate(request.Commands, Namespace.SearchAttributes, Namespace.Name)
+            ?? CheckCommandsAgainstState(request.Commands)
+            ?? ValidateUpdateMessages(request)) is { } rejection)
         {
-            FailTask(task, rejection.Cause, new Failure { Message = rejection.Message }, request.Identity);
+            // As on a real server, a retry rejected again is dropped: it is retried after its timeout, not at once.
+            if (task.Attempt == 1)
+            {
+                FailTask(task, rejection.Cause, new Failure { Message = rejection.Message }, request.Identity);
+            }
+
             throw Errors.InvalidArgument(rejection.Message);
-        }
-
-        if (ValidateUpdateMessages(request) is { } badMessage)
-        {
-            FailTask(task, badMessage.Cause, new Failure { Message = badMessage.Message }, request.Identity);
-            throw Errors.InvalidArgument(badMessage.Message);
         }
 
         task.End();
@@ -222,6 +227,10 @@ public sealed partial class WorkflowRun
                     SdkMetadata = request.SdkMetadata,
                     MeteringMetadata = request.MeteringMetadata,
                     WorkerVersion = request.WorkerVersionStamp,
+                    Deployment = request.Deployment,
+                    VersioningBehavior = request.VersioningBehavior,
+                    WorkerDeploymentName = request.DeploymentOptions?.DeploymentName ?? "",
+                    DeploymentVersion = DeploymentVersionOf(request),
                 },
             });
             LastCompletedStartedEventId = task.StartedEventId;

@@ -51,6 +51,9 @@ public sealed partial class WorkflowRun
 
     public WorkflowExecutionStartedEventAttributes Started { get; }
 
+    /// <summary>The start's summary and details: on the WorkflowExecutionStarted event (the HistoryEvent's user_metadata) and describe's config.</summary>
+    public Temporalio.Api.Sdk.V1.UserMetadata? UserMetadata { get; init; }
+
     public WorkflowExecution Execution => new() { WorkflowId = WorkflowId, RunId = RunId };
 
     public HistoryLog History { get; } = new();
@@ -83,6 +86,8 @@ public sealed partial class WorkflowRun
     /// <summary>Writes WorkflowExecutionStarted and schedules the first workflow task (after the start delay, if any).</summary>
     public void Start(TimeSpan firstTaskDelay, IReadOnlyList<HistoryEvent> initialEvents)
     {
+        // The clock is read once: the started event's time and the first task's due time are the start time and
+        // the start time plus the backoff, exactly.
         StartTime = Now;
         ExecutionTime = StartTime + firstTaskDelay;
         if (firstTaskDelay > TimeSpan.Zero)
@@ -90,14 +95,17 @@ public sealed partial class WorkflowRun
             Started.FirstWorkflowTaskBackoff = Duration.FromTimeSpan(firstTaskDelay);
         }
 
-        Append(new HistoryEvent
-        {
-            EventType = EventType.WorkflowExecutionStarted,
-            WorkflowExecutionStartedEventAttributes = Started,
-        });
+        History.Append(
+            new HistoryEvent
+            {
+                EventType = EventType.WorkflowExecutionStarted,
+                WorkflowExecutionStartedEventAttributes = Started,
+                UserMetadata = UserMetadata,
+            },
+            StartTime);
         foreach (var initial in initialEvents)
         {
-            Append(initial);
+            History.Append(initial, StartTime);
         }
 
         // The run times out its run timeout after its first workflow task is due, and never after the execution expires.
@@ -281,10 +289,10 @@ public sealed partial class WorkflowRun
         });
     }
 
+    /// <summary>Requests cancellation; as on a real server, a request to a run that has closed succeeds and writes nothing.</summary>
     public void RequestCancel(string reason, string identity, long externalInitiatedEventId = 0, WorkflowExecution? externalExecution = null)
     {
-        EnsureOpen();
-        if (CancelRequested)
+        if (!IsOpen || CancelRequested)
         {
             return;
         }

@@ -25,6 +25,9 @@ public static class CommandLine
         var host = "127.0.0.1";
         var namespaces = new List<string>();
         var searchAttributes = new Dictionary<string, string>();
+        var defaults = new TemporalServerOptions();
+        var historyCountSuggest = defaults.HistoryCountSuggestContinueAsNew;
+        var historySizeSuggest = defaults.HistorySizeSuggestContinueAsNew;
         for (var i = 0; i < args.Count; i++)
         {
             var (name, inlineValue) = SplitFlag(args[i]);
@@ -42,6 +45,18 @@ public static class CommandLine
                     break;
                 case "--search-attribute" when Value() is { } attribute && attribute.Split('=', 2) is [var key, var type]:
                     searchAttributes[key] = type;
+                    break;
+                case "--dynamic-config-value" when Value() is { } setting && setting.Split('=', 2) is [var key, var value]:
+                    // The real dev server's dynamic config: the continue-as-new suggestion limits are honoured, the rest ignored.
+                    if (key == "limit.historyCount.suggestContinueAsNew" && int.TryParse(value, out var count))
+                    {
+                        historyCountSuggest = count;
+                    }
+                    else if (key == "limit.historySize.suggestContinueAsNew" && long.TryParse(value, out var size))
+                    {
+                        historySizeSuggest = size;
+                    }
+
                     break;
                 case "--headless":
                     break;
@@ -62,6 +77,8 @@ public static class CommandLine
             TimeSkipping = false,
             Namespaces = namespaces,
             SearchAttributes = searchAttributes,
+            HistoryCountSuggestContinueAsNew = historyCountSuggest,
+            HistorySizeSuggestContinueAsNew = historySizeSuggest,
         };
     }
 

@@ -18,6 +18,12 @@ public sealed record TemporalServerOptions
     /// <summary>Custom search attributes registered at start (name → type name, as the dev server's --search-attribute).</summary>
     public IReadOnlyDictionary<string, string> SearchAttributes { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>History length from which WorkflowTaskStarted suggests continue-as-new (the real server's limit.historyCount.suggestContinueAsNew).</summary>
+    public int HistoryCountSuggestContinueAsNew { get; init; } = 4 * 1024;
+
+    /// <summary>History size in bytes from which WorkflowTaskStarted suggests continue-as-new (limit.historySize.suggestContinueAsNew).</summary>
+    public long HistorySizeSuggestContinueAsNew { get; init; } = 4 * 1024 * 1024;
+
     /// <summary>Export logs and metrics over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set (the executable does; tests in-process do not).</summary>
     public bool ExportTelemetry { get; init; }
 

@@ -62,7 +62,11 @@ public sealed class TemporalTestServer : IAsyncDisposable
         services.AddGrpc(grpc => grpc.EnableDetailedErrors = true);
         services.AddSingleton(sp => new SchedulingClock(options.TimeSkipping, sp.GetRequiredService<ILogger<SchedulingClock>>()));
         services.AddSingleton<IClock>(sp => sp.GetRequiredService<SchedulingClock>());
-        services.AddSingleton(sp => new EngineContext(sp.GetRequiredService<IClock>(), sp.GetRequiredService<ILoggerFactory>()));
+        services.AddSingleton(sp => new EngineContext(sp.GetRequiredService<IClock>(), sp.GetRequiredService<ILoggerFactory>())
+        {
+            HistoryCountSuggestContinueAsNew = options.HistoryCountSuggestContinueAsNew,
+            HistorySizeSuggestContinueAsNew = options.HistorySizeSuggestContinueAsNew,
+        });
         services.AddSingleton(_ => new NamespaceRegistry(options.Namespaces, options.SearchAttributes));
         services.AddSingleton<WorkflowEngine>();
         services.AddSingleton<Scheduling.ScheduleRegistry>();

@@ -19,7 +19,7 @@ public static class SearchAttributeValues
     /// Throws <see cref="VisibilityQueryException"/> for unknown or server-maintained attributes and for values
     /// that do not fit the registered type.
     /// </summary>
-    public static IReadOnlyDictionary<string, object?> Decode(SearchAttributes? attributes, ISearchAttributeTypes types)
+    public static IReadOnlyDictionary<string, object?> Decode(SearchAttributes? attributes, ISearchAttributeTypes types, string namespaceName = "default")
     {
         var values = new Dictionary<string, object?>(StringComparer.Ordinal);
         if (attributes is null)
@@ -34,7 +34,8 @@ public static class SearchAttributeValues
             }
             if (!types.TryGetType(name, out var type))
             {
-                throw new VisibilityQueryException($"search attribute {name} is not defined");
+                // The real server's words.
+                throw new VisibilityQueryException($"Namespace {namespaceName} has no mapping defined for search attribute {name}");
             }
             values[name] = Decode(name, payload, type);
         }

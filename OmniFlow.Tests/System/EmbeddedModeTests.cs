@@ -11,7 +11,7 @@ public sealed class EmbeddedSystemFixture : IAsyncLifetime
     public OmniFlowSystem System { get; private set; } = null!;
 
     public async ValueTask InitializeAsync() => System = await OmniFlowSystem.StartAsync(
-        ["--AppHost:UseLocalBinaries=false", $"--Orders:PaymentTimeout={PaymentTimeout}"], CancellationToken.None);
+        ["--AppHost:UseLocalBinaries=false", $"--Orders:PaymentTimeout={PaymentTimeout}"], CancellationToken.None, withDashboard: true);
 
     public async ValueTask DisposeAsync()
     {
@@ -43,6 +43,27 @@ public sealed class EmbeddedModeTests(EmbeddedSystemFixture fixture) : IClassFix
 
     [Fact]
     public Task An_order_that_is_paid_completes() => orders.OrderAndPayAsync();
+
+    [Fact]
+    public async Task One_order_is_one_trace_across_the_api_and_the_worker_in_the_dashboard()
+    {
+        var order = await orders.OrderAndPayAsync();
+        using var dashboard = new HttpClient { BaseAddress = fixture.System.DashboardUri, Timeout = TimeSpan.FromSeconds(30) };
+        dashboard.DefaultRequestHeaders.Add("x-api-key", OmniFlowSystem.DashboardApiKey);
+
+        var spans = await DashboardTraces.WaitForOrderTraceAsync(dashboard, order, TimeSpan.FromSeconds(60));
+
+        Assert.Single(spans.Select(span => span.TraceId).Distinct());
+        Assert.Contains(spans, span => span is { Service: "api", Name: "POST /api/v1/orders/" });
+        Assert.Contains(spans, span => span is { Service: "api", Name: "StartWorkflow:OrderWorkflow" });
+        Assert.Contains(spans, span => span is { Service: "worker", Name: "RunWorkflow:OrderWorkflow" });
+        Assert.Contains(spans, span => span is { Service: "worker", Name: "RunActivity:ReserveStock" });
+        Assert.Contains(spans, span => span is { Service: "worker", Name: "HandleSignal:Pay" });
+        Assert.Contains(spans, span => span is { Service: "worker", Name: "RunWorkflow:ShipmentWorkflow" });
+        Assert.Contains(spans, span => span is { Service: "worker", Name: "CompleteWorkflow:OrderWorkflow" });
+        var run = spans.Single(span => span.Name == "RunWorkflow:OrderWorkflow");
+        Assert.Equal(spans.Single(span => span.Name == "StartWorkflow:OrderWorkflow").SpanId, run.ParentSpanId);
+    }
 
     [Fact]
     public Task An_order_not_paid_in_time_is_cancelled_and_its_stock_comes_back() =>

@@ -30,22 +30,33 @@ public sealed class OmniFlowSystem : IAsyncDisposable
 
     public string DataDirectory => dataDirectory;
 
-    public static async Task<OmniFlowSystem> StartAsync(IEnumerable<string> settings, CancellationToken cancellationToken, string? dataDirectory = null)
+    /// <summary>The key of the dashboard's telemetry API, when the system runs with its dashboard.</summary>
+    public const string DashboardApiKey = "omniflow-test-key";
+
+    public Uri? DashboardUri { get; private init; }
+
+    /// <param name="withDashboard">Run the Aspire dashboard too (on free ports), its telemetry API keyed with <see cref="DashboardApiKey"/>.</param>
+    public static async Task<OmniFlowSystem> StartAsync(IEnumerable<string> settings, CancellationToken cancellationToken, bool withDashboard = false)
     {
-        var keepData = dataDirectory is not null;
-        dataDirectory ??= Directory.CreateTempSubdirectory("omniflow-system-").FullName;
+        var dataDirectory = Directory.CreateTempSubdirectory("omniflow-system-").FullName;
+        var dashboard = new Uri($"http://127.0.0.1:{LocalMachine.FreePort()}");
+        string[] dashboardSettings = withDashboard
+            ? [$"--ASPNETCORE_URLS={dashboard}", $"--ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL=http://127.0.0.1:{LocalMachine.FreePort()}",
+               "--ASPIRE_ALLOW_UNSECURED_TRANSPORT=true", $"--AppHost:DashboardApiKey={DashboardApiKey}"]
+            : [];
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.OmniFlow_AppHost>(
         [
             $"--AppHost:DataDirectory={dataDirectory}",
             $"--Api:Port={LocalMachine.FreePort()}",
+            .. dashboardSettings,
             .. settings,
-        ], cancellationToken);
+        ], (options, _) => options.DisableDashboard = !withDashboard, cancellationToken);
         // Health checks fail while resources start; that is expected and not worth a stack trace per probe.
         builder.Services.AddLogging(logging => logging
             .SetMinimumLevel(LogLevel.Warning)
             .AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.None));
         var application = await builder.BuildAsync(cancellationToken);
-        var system = new OmniFlowSystem(application, keepData ? string.Empty : dataDirectory);
+        var system = new OmniFlowSystem(application, dataDirectory) { DashboardUri = withDashboard ? dashboard : null };
         try
         {
             await application.StartAsync(cancellationToken);
@@ -125,16 +136,13 @@ public sealed class OmniFlowSystem : IAsyncDisposable
     {
         await Application.StopAsync();
         await Application.DisposeAsync();
-        if (dataDirectory.Length > 0)
+        try
         {
-            try
-            {
-                Directory.Delete(dataDirectory, recursive: true);
-            }
-            catch (IOException)
-            {
-                // A server that just exited may still be closing a file; the temp folder is swept later.
-            }
+            Directory.Delete(dataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A server that just exited may still be closing a file; the temp folder is swept later.
         }
     }
 }

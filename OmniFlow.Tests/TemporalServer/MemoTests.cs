@@ -98,6 +98,8 @@ public sealed class MemoTests(TimeSkippingServerFixture fixture) : IDisposable
         }, TestContext.Current.CancellationToken);
 
         Assert.Equal(WorkflowTaskFailedCause.BadSearchAttributes, failed.WorkflowTaskFailedEventAttributes.Cause);
-        Assert.Contains("OmniNeverRegistered", failed.WorkflowTaskFailedEventAttributes.Failure.Message);
+        Assert.Equal(
+            $"Namespace {fixture.Environment.Client.Options.Namespace} has no mapping defined for search attribute OmniNeverRegistered",
+            failed.WorkflowTaskFailedEventAttributes.Failure.Message);
     }
 }

@@ -297,7 +297,10 @@ public sealed class UpdateTests(TimeSkippingServerFixture fixture, LocalServerFi
             CommandType = CommandType.CompleteWorkflowExecution,
             CompleteWorkflowExecutionCommandAttributes = new(),
         });
-        await service.RespondWorkflowTaskCompletedAsync(completion);
+        // As a task that missed a signal: the real server's INVALID_ARGUMENT "UnhandledCommand", the run stays open.
+        var rejected = await Assert.ThrowsAsync<RpcException>(() => service.RespondWorkflowTaskCompletedAsync(completion));
+        Assert.Equal(RpcException.StatusCode.InvalidArgument, rejected.Code);
+        Assert.Equal("UnhandledCommand", rejected.Message);
         Assert.Equal(WorkflowExecutionStatus.Running, (WorkflowExecutionStatus)(await handle.DescribeAsync()).Status);
 
         await RunAsync(async () =>

@@ -105,7 +105,7 @@ public sealed class SearchAttributeValuesTests
             Decode("CustomDatetimeField", Json("\"2024-03-01T08:30:15.123456789Z\""))["CustomDatetimeField"]);
 
     [Theory]
-    [InlineData("Nope", "\"x\"", null, "search attribute Nope is not defined")]
+    [InlineData("Nope", "\"x\"", null, "Namespace default has no mapping defined for search attribute Nope")]
     [InlineData("WorkflowId", "\"x\"", null, "search attribute WorkflowId is a system attribute and cannot be set")]
     [InlineData("CustomKeywordField", "\"x\"", "Int", "search attribute CustomKeywordField is of type Keyword, not Int")]
     [InlineData("CustomIntField", "\"5\"", null, "invalid value \"5\" for search attribute CustomIntField of type Int")]
