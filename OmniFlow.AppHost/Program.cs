@@ -1,4 +1,5 @@
 using OmniFlow.AppHost.MySql;
+using OmniFlow.AppHost.Publishing;
 using OmniFlow.AppHost.Redis;
 using OmniFlow.AppHost.Services;
 using OmniFlow.AppHost.Temporal;
@@ -37,5 +38,7 @@ if (redis is not null)
     worker.WithReference(redis);
     api.WithReference(redis).WaitFor(redis);
 }
+
+builder.AddComposeAndKubernetesFromManifest();
 
 builder.Build().Run();

@@ -18,7 +18,7 @@ public static class MySqlDatabaseExtensions
         var machine = LocalMachine.Of(builder);
         if (machine.IsPublishing)
         {
-            var password = builder.AddParameter($"{serverName}-password", secret: true);
+            var password = builder.AddParameter($"{serverName}-root-password", secret: true);
             var container = builder.AddResource(new MySqlContainerResource(serverName, password.Resource))
                 .WithImage("library/mysql", "8.4")
                 .WithImageRegistry("docker.io")

@@ -5,12 +5,27 @@ namespace OmniFlow.AppHost.Services;
 /// <summary>How OmniFlow's own processes (the Api, the Worker, the embedded Temporal server) are run.</summary>
 public static class ServiceExtensions
 {
+    /// <summary>The port of an SDK-built .NET image (<c>HTTP_PORTS</c>), where a deployment serves a project.</summary>
+    public const int ContainerHttpPort = 8080;
+
+    /// <summary>The configuration forwarded to projects that is secret: a parameter of the deployment when publishing.</summary>
+    private static readonly Dictionary<string, string> SecretKeys = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["Admin:ApiKey"] = "admin-api-key",
+        ["Payments:WebhookSecret"] = "payments-webhook-secret",
+    };
+
     /// <summary>
     /// Serves HTTP on <paramref name="port"/> (or a free port) of this machine, not proxied by DCP: the admission path
-    /// pays for no extra hop.
+    /// pays for no extra hop. Published, the project's container serves on <see cref="ContainerHttpPort"/>.
     /// </summary>
     public static IResourceBuilder<ProjectResource> WithDirectHttpEndpoint(this IResourceBuilder<ProjectResource> builder, int? port = null)
     {
+        if (builder.ApplicationBuilder.ExecutionContext.IsPublishMode)
+        {
+            return builder.WithHttpEndpoint(targetPort: ContainerHttpPort);
+        }
+
         var chosen = port ?? LocalMachine.FreePort();
         return builder.WithHttpEndpoint(port: chosen, targetPort: chosen, isProxied: false);
     }
@@ -22,22 +37,43 @@ public static class ServiceExtensions
         return builder.WithEnvironment("DOTNET_ENVIRONMENT", environment).WithEnvironment("ASPNETCORE_ENVIRONMENT", environment);
     }
 
-    /// <summary>Forwards the AppHost's configuration sections (command line, environment, appsettings) as environment variables.</summary>
+    /// <summary>
+    /// Forwards the AppHost's configuration sections (command line, environment, appsettings) as environment variables.
+    /// Published, the secrets among them (<c>Admin:ApiKey</c>, <c>Payments:WebhookSecret</c>) are secret parameters the
+    /// deployment supplies, never the AppHost's values.
+    /// </summary>
     public static IResourceBuilder<T> WithConfigurationSections<T>(this IResourceBuilder<T> builder, params string[] sections)
         where T : IResourceWithEnvironment
     {
-        var configuration = builder.ApplicationBuilder.Configuration;
+        var application = builder.ApplicationBuilder;
+        var configuration = application.Configuration;
+        var publishing = application.ExecutionContext.IsPublishMode;
+        var secrets = SecretKeys.Where(secret => publishing && sections.Contains(secret.Key.Split(':')[0], StringComparer.OrdinalIgnoreCase))
+            .ToDictionary(secret => secret.Key, secret => SecretParameter(application, secret.Value), StringComparer.OrdinalIgnoreCase);
+        foreach (var (key, parameter) in secrets)
+        {
+            builder.WithEnvironment(EnvironmentName(key), parameter);
+        }
+
         return builder.WithEnvironment(context =>
         {
             foreach (var section in sections)
             {
-                foreach (var (key, value) in configuration.GetSection(section).AsEnumerable().Where(pair => pair.Value is not null))
+                foreach (var (key, value) in configuration.GetSection(section).AsEnumerable().Where(pair => pair.Value is not null && !secrets.ContainsKey(pair.Key)))
                 {
-                    context.EnvironmentVariables[key.Replace(":", "__", StringComparison.Ordinal)] = value!;
+                    context.EnvironmentVariables[EnvironmentName(key)] = value!;
                 }
             }
         });
     }
+
+    private static string EnvironmentName(string key) => key.Replace(":", "__", StringComparison.Ordinal);
+
+    /// <summary>One parameter per secret, shared by the projects that forward its section.</summary>
+    private static IResourceBuilder<ParameterResource> SecretParameter(IDistributedApplicationBuilder builder, string name) =>
+        builder.Resources.OfType<ParameterResource>().SingleOrDefault(parameter => parameter.Name == name) is { } existing
+            ? builder.CreateResourceBuilder(existing)
+            : builder.AddParameter(name, secret: true);
 
     /// <summary>
     /// No idle spinning of the .NET thread pool: every process of the system shares this machine's cores, and spinning
