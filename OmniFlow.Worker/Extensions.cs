@@ -35,7 +35,8 @@ public static class Extensions
             .AddScopedActivities<PaymentActivities>()
             .AddScopedActivities<ShippingActivities>()
             .AddScopedActivities<NotificationActivities>()
-            .AddScopedActivities<OrderRecordActivities>();
+            .AddScopedActivities<OrderRecordActivities>()
+            .AddScopedActivities<DeadlineActivities>();
         return builder;
     }
 }

@@ -18,6 +18,12 @@ public sealed class OrderWorkflow
     public const string AuditSignal = "Audit";
     public const string StatusQuery = "Status";
 
+    /// <summary>
+    /// Marks the runs that look again at a signal delivered in the task in which its deadline fired; histories written
+    /// before it replay as they ran (the signal lost to the timer).
+    /// </summary>
+    public const string SignalInDeadlineTaskPatch = "signal-in-deadline-task";
+
     public static readonly SearchAttributeKey<string> OrderStatusAttribute = SearchAttributeKey.CreateKeyword("OrderStatus");
     public static readonly SearchAttributeKey<string> UserIdAttribute = SearchAttributeKey.CreateKeyword("UserId");
 
@@ -122,7 +128,8 @@ public sealed class OrderWorkflow
 
         if (audited)
         {
-            if (!await Workflow.WaitConditionAsync(() => audit is not null, Options.AuditTimeout))
+            if (!await Workflow.WaitConditionAsync(() => audit is not null, Options.AuditTimeout)
+                && !(audit is not null && await SignaledBeforeDeadlineAsync(AuditSignal, paymentId: null)))
             {
                 return await EndAsync(saga, OrderStatus.Failed, "the audit timed out");
             }
@@ -216,11 +223,41 @@ public sealed class OrderWorkflow
         }
     }
 
-    /// <summary>False when the deadline passed without a payment; the deadline is the one the order shows.</summary>
+    /// <summary>
+    /// False when the deadline passed without a payment; the deadline is the one the order shows. A payment that reached
+    /// the server before the deadline fired is kept, even when the Worker only saw both in one task; one that reached it
+    /// after is not (the order ends and refunds it).
+    /// </summary>
     private async Task<bool> WaitForPaymentAsync()
     {
         var left = paymentDeadline!.Value - Workflow.UtcNow;
-        return payment is not null || (left > TimeSpan.Zero && await Workflow.WaitConditionAsync(() => payment is not null, left));
+        if (payment is not null)
+        {
+            return true;
+        }
+
+        return left > TimeSpan.Zero
+            && (await Workflow.WaitConditionAsync(() => payment is not null, left)
+                || (payment is not null && await SignaledBeforeDeadlineAsync(PaySignal, payment.PaymentId)));
+    }
+
+    /// <summary>
+    /// Called when a wait's timer won but its signal was taken in the same workflow task: the signal's handler runs before
+    /// the condition is looked at again, yet the timer had already decided the wait. Which came first is in the history,
+    /// not in the activation (core hands signals over first, whatever their order), so a local activity reads it there.
+    /// Its answer is recorded, so replay gives the same decision.
+    /// </summary>
+    private async Task<bool> SignaledBeforeDeadlineAsync(string signalName, string? paymentId)
+    {
+        if (!Workflow.Patched(SignalInDeadlineTaskPatch))
+        {
+            return false;
+        }
+
+        var info = Workflow.Info;
+        return await Workflow.ExecuteLocalActivityAsync(
+            (DeadlineActivities activities) => activities.SignaledBeforeDeadlineAsync(new(info.WorkflowId, info.RunId, signalName, paymentId)),
+            new() { StartToCloseTimeout = TimeSpan.FromSeconds(30), RetryPolicy = UntilItSucceeds });
     }
 
     private static string AwaitingPayment(DateTime deadline) => $"awaiting payment until {deadline:O}";

@@ -18,8 +18,8 @@ internal sealed class OrderRun(
     IWorkerInterceptor? interceptor = null)
     : IAsyncDisposable
 {
-    private readonly CancellationTokenSource stop = new();
-    private readonly List<Task> workers = [];
+    private CancellationTokenSource stop = new();
+    private List<Task> workers = [];
 
     public string OrderId => orderId;
 
@@ -37,12 +37,36 @@ internal sealed class OrderRun(
             .AddWorkflow<OrderWorkflow>()
             .AddWorkflow<ShipmentWorkflow>()
             .AddWorkflow<LatePaymentRefundWorkflow>()
-            .AddAllActivities(fakes);
+            .AddAllActivities(fakes)
+            .AddAllActivities(new DeadlineActivities(environment.Client));
         var orders = new TemporalWorker(environment.Client, options);
         var gateWorker = new TemporalWorker(environment.Client, new TemporalWorkerOptions($"{taskQueue}-gate").AddAllActivities(gate));
         workers.Add(RunAsync(orders));
         workers.Add(RunAsync(gateWorker));
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Stops the run's workers, as a killed Worker would leave it: nothing polls its queues until
+    /// <see cref="StartWorkersAsync"/> starts fresh workers, whose first task replays the whole history.
+    /// </summary>
+    public async Task StopWorkersAsync()
+    {
+        await stop.CancelAsync();
+        foreach (var worker in workers)
+        {
+            try
+            {
+                await worker;
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+
+        stop.Dispose();
+        stop = new();
+        workers = [];
     }
 
     public async Task<OrderView> WaitForStatusAsync(params OrderStatus[] statuses)
@@ -94,18 +118,7 @@ internal sealed class OrderRun(
 
     public async ValueTask DisposeAsync()
     {
-        await stop.CancelAsync();
-        foreach (var worker in workers)
-        {
-            try
-            {
-                await worker;
-            }
-            catch (OperationCanceledException)
-            {
-            }
-        }
-
+        await StopWorkersAsync();
         stop.Dispose();
     }
 

@@ -13,6 +13,9 @@ public sealed class OrderWorkflowTests(TimeSkippingEnvironment temporal) : IClas
 {
     private const decimal Amount = 100m;
 
+    /// <summary>Long enough to reach the wait and stop the worker before it passes, short enough to wait out in real time.</summary>
+    private static readonly TimeSpan ShortDeadline = TimeSpan.FromSeconds(6);
+
     [Fact]
     public async Task A_payment_in_time_completes_the_order()
     {
@@ -358,6 +361,119 @@ public sealed class OrderWorkflowTests(TimeSkippingEnvironment temporal) : IClas
         await run.ReplayAsync();
     }
 
+    [Fact]
+    public async Task A_payment_written_before_the_deadline_fired_is_kept_when_both_reach_the_workflow_in_one_task()
+    {
+        await using var run = await StartAsync(new OrderActivityFakes(), paymentTimeout: ShortDeadline);
+        await run.WaitForStatusAsync(OrderStatus.PendingPayment);
+
+        // The Worker dies; the payment reaches the server, then the deadline fires; a new Worker gets both in one task.
+        await run.StopWorkersAsync();
+        await run.Handle.SignalAsync(wf => wf.PayAsync(new PaymentSignal("pay-1", Amount)));
+        await WaitForTimerFiredAsync(run);
+        await run.StartWorkersAsync();
+        var result = await run.Handle.GetResultAsync();
+
+        await AssertInOneTaskAsync(run, OrderWorkflow.PaySignal, signalFirst: true);
+        Assert.Equal(OrderStatus.Completed, result.Status);
+        Assert.Equal(1, run.Fakes.Count(PaymentActivities.Capture));
+        Assert.Empty(run.Fakes.Refunds);
+        Assert.Equal(0, run.Gate.Releases);
+        Assert.Equal("pay-1", run.Fakes.Records.Last().PaymentId);
+        await run.ReplayAsync();
+    }
+
+    [Fact]
+    public async Task A_payment_written_after_the_deadline_fired_is_refunded_even_when_both_reach_the_workflow_in_one_task()
+    {
+        await using var run = await StartAsync(new OrderActivityFakes(), paymentTimeout: ShortDeadline);
+        await run.WaitForStatusAsync(OrderStatus.PendingPayment);
+
+        await run.StopWorkersAsync();
+        await WaitForTimerFiredAsync(run);
+        await run.Handle.SignalAsync(wf => wf.PayAsync(new PaymentSignal("pay-late", Amount)));
+        await run.StartWorkersAsync();
+        var result = await run.Handle.GetResultAsync();
+
+        await AssertInOneTaskAsync(run, OrderWorkflow.PaySignal, signalFirst: false);
+        Assert.Equal(OrderStatus.Cancelled, result.Status);
+        Assert.Equal("payment timed out", result.Reason);
+        Assert.Equal(0, run.Fakes.Count(PaymentActivities.Capture));
+        Assert.Equal("pay-late", Assert.Single(run.Fakes.Refunds).PaymentId);
+        Assert.Equal(1, run.Fakes.Count(InventoryActivities.Release));
+        Assert.Equal(1, run.Gate.Releases);
+        Assert.Contains(run.Fakes.Records.Last().Timeline, entry => entry.Event == "payment pay-late refunded");
+        await run.ReplayAsync();
+    }
+
+    [Fact]
+    public async Task An_audit_approval_written_before_the_audit_deadline_fired_is_kept_when_both_reach_the_workflow_in_one_task()
+    {
+        await using var run = await StartAsync(new OrderActivityFakes(), amount: 20_000m, auditTimeout: ShortDeadline);
+        await run.WaitForStatusAsync(OrderStatus.AwaitingAudit);
+
+        await run.StopWorkersAsync();
+        await run.Handle.SignalAsync(wf => wf.AuditAsync(new AuditDecision(true, null)));
+        await WaitForTimerFiredAsync(run);
+        await run.StartWorkersAsync();
+
+        var waiting = await run.WaitForStatusAsync(OrderStatus.PendingPayment, OrderStatus.Failed);
+        Assert.Equal(OrderStatus.PendingPayment, waiting.Status);
+        Assert.Contains(waiting.Timeline, entry => entry.Event == "audit approved");
+        await run.Handle.SignalAsync(wf => wf.PayAsync(new PaymentSignal("pay-big", 20_000m)));
+        Assert.Equal(OrderStatus.Completed, (await run.Handle.GetResultAsync()).Status);
+        await AssertInOneTaskAsync(run, OrderWorkflow.AuditSignal, signalFirst: true);
+        Assert.Equal(0, run.Gate.Releases);
+        await run.ReplayAsync();
+    }
+
+    [Fact]
+    public async Task An_audit_approval_written_after_the_audit_deadline_fired_fails_the_order_even_when_both_reach_the_workflow_in_one_task()
+    {
+        await using var run = await StartAsync(new OrderActivityFakes(), amount: 20_000m, auditTimeout: ShortDeadline);
+        await run.WaitForStatusAsync(OrderStatus.AwaitingAudit);
+
+        await run.StopWorkersAsync();
+        await WaitForTimerFiredAsync(run);
+        await run.Handle.SignalAsync(wf => wf.AuditAsync(new AuditDecision(true, null)));
+        await run.StartWorkersAsync();
+        var result = await run.Handle.GetResultAsync();
+
+        await AssertInOneTaskAsync(run, OrderWorkflow.AuditSignal, signalFirst: false);
+        Assert.Equal(OrderStatus.Failed, result.Status);
+        Assert.Equal("the audit timed out", result.Reason);
+        Assert.Equal(1, run.Gate.Releases);
+        await run.ReplayAsync();
+    }
+
+    /// <summary>
+    /// Waits, in real time, for the server to write the deadline's TimerFired. Time cannot skip while a workflow task is
+    /// waiting for a worker, so these tests use a deadline of a few seconds that the clock reaches by itself.
+    /// </summary>
+    private static async Task WaitForTimerFiredAsync(OrderRun run)
+    {
+        var deadline = DateTime.UtcNow + ShortDeadline + TimeSpan.FromSeconds(15);
+        while (!(await run.Handle.FetchHistoryAsync()).Events.Any(e => e.TimerFiredEventAttributes is not null))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the deadline timer did not fire");
+            await Task.Delay(100, TestContext.Current.CancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// The history shows the signal and the deadline's TimerFired in the given order with no completed workflow task
+    /// between them: one workflow task delivered both.
+    /// </summary>
+    private static async Task AssertInOneTaskAsync(OrderRun run, string signalName, bool signalFirst)
+    {
+        var events = (await run.Handle.FetchHistoryAsync()).Events;
+        var signaled = events.First(e => e.WorkflowExecutionSignaledEventAttributes?.SignalName == signalName).EventId;
+        var fired = events.First(e => e.TimerFiredEventAttributes is not null).EventId;
+        Assert.Equal(signalFirst, signaled < fired);
+        var (from, to) = signaled < fired ? (signaled, fired) : (fired, signaled);
+        Assert.DoesNotContain(events, e => e.EventId > from && e.EventId < to && e.EventType == EventType.WorkflowTaskCompleted);
+    }
+
     private static async Task SignalIfRunningAsync(WorkflowHandle<OrderWorkflow, OrderResult> handle, PaymentSignal signal)
     {
         try
@@ -375,13 +491,15 @@ public sealed class OrderWorkflowTests(TimeSkippingEnvironment temporal) : IClas
         decimal amount = Amount,
         List<OrderItem>? items = null,
         string? userId = null,
-        IWorkerInterceptor? interceptor = null)
+        IWorkerInterceptor? interceptor = null,
+        TimeSpan? paymentTimeout = null,
+        TimeSpan? auditTimeout = null)
     {
         var taskQueue = $"orders-{Guid.NewGuid():N}";
         var options = new OrderWorkflowOptions(
             AuditThreshold: 10_000m,
-            AuditTimeout: TimeSpan.FromHours(24),
-            PaymentTimeout: TimeSpan.FromMinutes(30),
+            AuditTimeout: auditTimeout ?? TimeSpan.FromHours(24),
+            PaymentTimeout: paymentTimeout ?? TimeSpan.FromMinutes(30),
             GateTaskQueue: $"{taskQueue}-gate",
             ReserveMaximumAttempts: 3);
         var orderId = $"ORDER-{Guid.NewGuid()}";
