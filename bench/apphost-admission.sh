@@ -12,7 +12,12 @@ dotnet build -c Release OmniFlow.AppHost -v q -nologo >/dev/null
 dotnet run -c Release --no-build --project OmniFlow.AppHost -- --Api:Port=8000 > /tmp/bench-apphost.log 2>&1 &
 apphost=$!
 alone=""
-cleanup() { [ -n "$alone" ] && kill "$alone" 2>/dev/null; kill -INT "$apphost" 2>/dev/null; wait "$apphost" 2>/dev/null || true; }
+# SIGTERM (a background job ignores SIGINT): the AppHost stops every resource, then exits.
+cleanup() {
+  [ -n "$alone" ] && kill "$alone" 2>/dev/null
+  for pid in $(pgrep -P "$apphost"); do kill -TERM "$pid" 2>/dev/null; done
+  wait "$apphost" 2>/dev/null || true
+}
 trap cleanup EXIT
 until curl -sf -m 2 http://127.0.0.1:8000/health >/dev/null; do sleep 2; done
 curl -sf -X PUT http://127.0.0.1:8000/api/v1/products/SOLDOUT-1 -H 'X-Api-Key: dev-admin-key' -H 'Content-Type: application/json' \

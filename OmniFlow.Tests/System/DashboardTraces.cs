@@ -1,4 +1,3 @@
-using System.Net.Http.Json;
 using System.Text.Json;
 
 namespace OmniFlow.Tests.WholeSystem;
@@ -33,7 +32,10 @@ public static class DashboardTraces
 
     private static async Task<List<DashboardSpan>> ReadAsync(HttpClient dashboard)
     {
-        var document = await dashboard.GetFromJsonAsync<JsonElement>("/api/telemetry/traces?limit=1000", TestContext.Current.CancellationToken);
+        using var response = await dashboard.GetAsync("/api/telemetry/traces?limit=500", TestContext.Current.CancellationToken);
+        var body = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        Assert.True(response.IsSuccessStatusCode, $"GET {dashboard.BaseAddress}api/telemetry/traces answered {(int)response.StatusCode}: {body}");
+        var document = JsonDocument.Parse(body).RootElement;
         var spans = new List<DashboardSpan>();
         foreach (var resourceSpans in document.GetProperty("data").GetProperty("resourceSpans").EnumerateArray())
         {

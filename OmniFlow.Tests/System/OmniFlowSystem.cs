@@ -33,17 +33,25 @@ public sealed class OmniFlowSystem : IAsyncDisposable
     /// <summary>The key of the dashboard's telemetry API, when the system runs with its dashboard.</summary>
     public const string DashboardApiKey = "omniflow-test-key";
 
-    public Uri? DashboardUri { get; private init; }
+    /// <summary>The dashboard's address, as its resource (<c>aspire-dashboard</c>) reports it.</summary>
+    public Uri DashboardUri
+    {
+        get
+        {
+            var urls = CurrentState("aspire-dashboard").Snapshot.Urls;
+            // "http" is the frontend's login link (http://host:port/login?t=...); "otlp-grpc" is where telemetry goes in.
+            var frontend = urls.FirstOrDefault(url => url.Name == "http")
+                ?? throw new InvalidOperationException("dashboard urls: " + string.Join(", ", urls.Select(url => $"{url.Name}={url.Url}")));
+            return new Uri(new Uri(frontend.Url).GetLeftPart(UriPartial.Authority));
+        }
+    }
 
-    /// <param name="withDashboard">Run the Aspire dashboard too (on free ports), its telemetry API keyed with <see cref="DashboardApiKey"/>.</param>
+    /// <param name="withDashboard">Run the Aspire dashboard too, its telemetry API keyed with <see cref="DashboardApiKey"/>.</param>
     public static async Task<OmniFlowSystem> StartAsync(IEnumerable<string> settings, CancellationToken cancellationToken, bool withDashboard = false)
     {
         var dataDirectory = Directory.CreateTempSubdirectory("omniflow-system-").FullName;
-        var dashboard = new Uri($"http://127.0.0.1:{LocalMachine.FreePort()}");
-        string[] dashboardSettings = withDashboard
-            ? [$"--ASPNETCORE_URLS={dashboard}", $"--ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL=http://127.0.0.1:{LocalMachine.FreePort()}",
-               "--ASPIRE_ALLOW_UNSECURED_TRANSPORT=true", $"--AppHost:DashboardApiKey={DashboardApiKey}"]
-            : [];
+        // Aspire.Hosting.Testing puts the dashboard on free ports; its telemetry API answers to this key.
+        string[] dashboardSettings = withDashboard ? [$"--AppHost:DashboardApiKey={DashboardApiKey}"] : [];
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.OmniFlow_AppHost>(
         [
             $"--AppHost:DataDirectory={dataDirectory}",
@@ -56,7 +64,7 @@ public sealed class OmniFlowSystem : IAsyncDisposable
             .SetMinimumLevel(LogLevel.Warning)
             .AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.None));
         var application = await builder.BuildAsync(cancellationToken);
-        var system = new OmniFlowSystem(application, dataDirectory) { DashboardUri = withDashboard ? dashboard : null };
+        var system = new OmniFlowSystem(application, dataDirectory);
         try
         {
             await application.StartAsync(cancellationToken);
