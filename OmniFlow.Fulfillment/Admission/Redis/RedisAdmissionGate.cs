@@ -235,9 +235,9 @@ public sealed partial class RedisAdmissionGate : IAdmissionGate, IAsyncDisposabl
             {
                 await queue.UnsubscribeAsync().ConfigureAwait(false);
             }
-            catch (RedisException)
+            catch (Exception exception) when (exception is RedisException or ObjectDisposedException)
             {
-                // The connection is gone, and the subscription with it.
+                // The connection is gone (or the host disposed the multiplexer first), and the subscription with it.
             }
         }
     }
