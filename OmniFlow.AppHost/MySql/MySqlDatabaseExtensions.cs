@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Diagnostics.HealthChecks;
 using OmniFlow.AppHost.Local;
 
 namespace OmniFlow.AppHost.MySql;
@@ -47,7 +46,7 @@ public static class MySqlDatabaseExtensions
             server.Resource.Databases.Add(databaseName);
             var database = builder.AddResource(new MySqlDatabaseResource(databaseName, databaseName, server.Resource))
                 .WithStateOfParent()
-                .WithMySqlHealthCheck($"Server=127.0.0.1;Port={port};User ID={MariaDbServerResource.User};Password={MariaDbServerResource.Password};Database={databaseName}");
+                .WithHealthCheck(new MySqlHealthCheck($"Server=127.0.0.1;Port={port};User ID={MariaDbServerResource.User};Password={MariaDbServerResource.Password};Database={databaseName}"));
             machine.Announce(serverName, ServiceMode.LocalBinary, $"{binary} on 127.0.0.1:{port}, data in {server.Resource.DataDirectory}", server);
             machine.Announce(databaseName, ServiceMode.LocalBinary, $"database {databaseName} on {serverName}", database);
             return database;
@@ -83,15 +82,7 @@ public static class MySqlDatabaseExtensions
                     context.Args.Add("--user=root");
                 }
             })
-            .WithMySqlHealthCheck($"Server=127.0.0.1;Port={port};User ID={MariaDbServerResource.User};Password={MariaDbServerResource.Password}");
-    }
-
-    private static IResourceBuilder<T> WithMySqlHealthCheck<T>(this IResourceBuilder<T> builder, string connectionString) where T : IResource
-    {
-        var key = $"{builder.Resource.Name}_check";
-        builder.ApplicationBuilder.Services.AddHealthChecks()
-            .Add(new HealthCheckRegistration(key, _ => new MySqlHealthCheck(connectionString), failureStatus: null, tags: null));
-        return builder.WithHealthCheck(key);
+            .WithHealthCheck(new MySqlHealthCheck($"Server=127.0.0.1;Port={port};User ID={MariaDbServerResource.User};Password={MariaDbServerResource.Password}"));
     }
 
     /// <summary>Hides passwords from what is printed.</summary>

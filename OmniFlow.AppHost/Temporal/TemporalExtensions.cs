@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Diagnostics.HealthChecks;
 using OmniFlow.AppHost.Local;
 using OmniFlow.AppHost.MySql;
 using OmniFlow.AppHost.Services;
@@ -39,7 +38,7 @@ public static class TemporalExtensions
             var devServer = builder.AddResource(new TemporalDevServerResource(name, cli, machine.DataDirectory))
                 .WithLocalEndpoint(port)
                 .WithArgs([.. startDev, "--db-filename", database])
-                .WithTemporalHealthCheck($"127.0.0.1:{port}");
+                .WithHealthCheck(new TemporalHealthCheck($"127.0.0.1:{port}"));
             machine.Announce(name, ServiceMode.LocalBinary, $"{cli} dev server on 127.0.0.1:{port}, state in {database}", devServer);
             return devServer;
         }
@@ -58,7 +57,7 @@ public static class TemporalExtensions
             })
             .WithOtlpExporter()
             .WithoutThreadPoolSpinning()
-            .WithTemporalHealthCheck($"127.0.0.1:{port}");
+            .WithHealthCheck(new TemporalHealthCheck($"127.0.0.1:{port}"));
         machine.Announce(name, ServiceMode.Embedded, $"OmniFlow.TemporalServer on 127.0.0.1:{port}", embedded);
         return embedded;
     }
@@ -88,13 +87,5 @@ public static class TemporalExtensions
             .WithHttpEndpoint(targetPort: 8080)
             .WaitFor(temporal);
         return temporal;
-    }
-
-    private static IResourceBuilder<T> WithTemporalHealthCheck<T>(this IResourceBuilder<T> builder, string address) where T : IResource
-    {
-        var key = $"{builder.Resource.Name}_check";
-        builder.ApplicationBuilder.Services.AddHealthChecks()
-            .Add(new HealthCheckRegistration(key, _ => new TemporalHealthCheck(address), failureStatus: null, tags: null));
-        return builder.WithHealthCheck(key);
     }
 }
