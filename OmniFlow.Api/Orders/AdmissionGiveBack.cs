@@ -12,18 +12,27 @@ public sealed partial class AdmissionGiveBack(IAdmissionGate gate, ILogger<Admis
 {
     private static readonly TimeSpan RetryEvery = TimeSpan.FromSeconds(1);
 
-    private readonly Channel<string> pending = Channel.CreateUnbounded<string>(new() { SingleReader = true });
+    private readonly Channel<string> pending = Channel.CreateUnbounded<string>();
+    private int waiting;
 
-    /// <summary>How many give-backs wait for the gate to come back.</summary>
-    public int Pending => pending.Reader.Count;
+    /// <summary>How many give-backs wait for the gate.</summary>
+    public int Pending => Volatile.Read(ref waiting);
 
+    /// <summary>Gives the admission back now, or later when the gate does not answer.</summary>
     public async Task GiveBackAsync(string orderId)
     {
         if (!await TryReleaseAsync(orderId))
         {
-            LogDeferred(orderId);
-            pending.Writer.TryWrite(orderId);
+            GiveBackLater(orderId);
         }
+    }
+
+    /// <summary>Gives the admission back in the background: the gate just failed, and the caller's 503 need not wait for it.</summary>
+    public void GiveBackLater(string orderId)
+    {
+        LogDeferred(orderId);
+        Interlocked.Increment(ref waiting);
+        pending.Writer.TryWrite(orderId);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -40,7 +49,7 @@ public sealed partial class AdmissionGiveBack(IAdmissionGate gate, ILogger<Admis
                 }
 
                 givenBack++;
-                if (pending.Reader.Count == 0)
+                if (Interlocked.Decrement(ref waiting) == 0)
                 {
                     LogGivenBack(givenBack);
                     givenBack = 0;
@@ -49,9 +58,9 @@ public sealed partial class AdmissionGiveBack(IAdmissionGate gate, ILogger<Admis
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
-            if (pending.Reader.Count > 0)
+            if (Pending > 0)
             {
-                LogLeftBehind(pending.Reader.Count);
+                LogLeftBehind(Pending);
             }
         }
     }

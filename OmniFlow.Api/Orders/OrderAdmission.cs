@@ -119,7 +119,7 @@ public sealed partial class OrderAdmission(
                 await keys.WithdrawAsync(orderId);
             }
 
-            await giveBack.GiveBackAsync(orderId);
+            giveBack.GiveBackLater(orderId);
             return ApiProblems.Unavailable("The admission gate is unavailable; nothing was reserved. Try again.");
         }
         catch when (claim is not null)

@@ -5,7 +5,9 @@ public sealed record OrderItem(string Sku, int Quantity, string Warehouse);
 
 /// <summary>
 /// The settings an order workflow runs with, taken from the Api's configuration when the order starts
-/// (a workflow never reads configuration: it must replay the same way later).
+/// (a workflow never reads configuration: it must replay the same way later). <c>ReserveTimeout</c> is how long the
+/// reservation keeps retrying through a database outage: the payment timeout when unset, so an order admitted during an
+/// outage of minutes still gets its stock, and one that cannot fails no later than it could have been paid.
 /// </summary>
 public sealed record OrderWorkflowOptions(
     decimal AuditThreshold,
@@ -13,7 +15,7 @@ public sealed record OrderWorkflowOptions(
     TimeSpan PaymentTimeout,
     string GateTaskQueue,
     bool UpsertSearchAttributes = false,
-    int ReserveMaximumAttempts = 5,
+    TimeSpan? ReserveTimeout = null,
     int ShipMaximumAttempts = 3);
 
 /// <summary>What an order workflow starts with; <paramref name="IdempotencyKey"/> is the creating request's key, kept on the stored order.</summary>

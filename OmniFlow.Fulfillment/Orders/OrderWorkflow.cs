@@ -27,6 +27,15 @@ public sealed class OrderWorkflow
     public static readonly SearchAttributeKey<string> OrderStatusAttribute = SearchAttributeKey.CreateKeyword("OrderStatus");
     public static readonly SearchAttributeKey<string> UserIdAttribute = SearchAttributeKey.CreateKeyword("UserId");
 
+    /// <summary>Every failure of the reservation is transient (stock outcomes are results), so it retries until its timeout.</summary>
+    private static readonly RetryPolicy ReserveRetry = new()
+    {
+        InitialInterval = TimeSpan.FromSeconds(1),
+        BackoffCoefficient = 2,
+        MaximumInterval = TimeSpan.FromSeconds(5),
+        MaximumAttempts = 0,
+    };
+
     private static readonly RetryPolicy UntilItSucceeds = new()
     {
         InitialInterval = TimeSpan.FromSeconds(1),
@@ -200,7 +209,16 @@ public sealed class OrderWorkflow
             // exactly-once however often it is retried.
             result = await Workflow.ExecuteLocalActivityAsync(
                 (InventoryActivities activities) => activities.ReserveStockAsync(new(input.OrderId, lines, reserving, reserved)),
-                new() { StartToCloseTimeout = TimeSpan.FromSeconds(30), RetryPolicy = BoundedRetry(Options.ReserveMaximumAttempts) });
+                new()
+                {
+                    StartToCloseTimeout = TimeSpan.FromSeconds(30),
+                    ScheduleToCloseTimeout = Options.ReserveTimeout ?? Options.PaymentTimeout,
+                    RetryPolicy = ReserveRetry,
+
+                    // Longer waits between attempts are durable timers, so the workflow task does not stay open through
+                    // a database outage and the order still answers its Status query.
+                    LocalRetryThreshold = TimeSpan.FromSeconds(1),
+                });
         }
         catch (Exception failure) when (failure is ActivityFailureException or ApplicationFailureException)
         {

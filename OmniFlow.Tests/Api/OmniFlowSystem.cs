@@ -164,8 +164,9 @@ public class OmniFlowSystem : IAsyncLifetime
     public async Task<JsonElement> GetOrderAsync(string orderId)
     {
         using var response = await Http.GetAsync($"/api/v1/orders/{orderId}", TestContext.Current.CancellationToken);
-        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
-        return await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+        var body = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        Assert.True(response.StatusCode == System.Net.HttpStatusCode.OK, $"GET order {orderId} answered {(int)response.StatusCode}: {body}");
+        return JsonDocument.Parse(body).RootElement.Clone();
     }
 
     public async Task<JsonElement> WaitForStatusAsync(string orderId, params string[] statuses)
