@@ -112,7 +112,7 @@ public sealed class OrderWorkflowTests(TimeSkippingEnvironment temporal) : IClas
 
         Assert.Equal(OrderStatus.Failed, result.Status);
         Assert.StartsWith("stock could not be reserved", result.Reason);
-        Assert.InRange(fakes.Count(InventoryActivities.Reserve), 2, 4);
+        Assert.True(fakes.Count(InventoryActivities.Reserve) >= 2, "the reservation is retried until its timeout");
         Assert.Equal(1, fakes.Count(InventoryActivities.Release));
         Assert.Equal(1, run.Gate.Releases);
         await run.ReplayAsync();
