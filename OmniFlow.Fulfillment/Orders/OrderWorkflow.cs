@@ -27,14 +27,22 @@ public sealed class OrderWorkflow
     public static readonly SearchAttributeKey<string> OrderStatusAttribute = SearchAttributeKey.CreateKeyword("OrderStatus");
     public static readonly SearchAttributeKey<string> UserIdAttribute = SearchAttributeKey.CreateKeyword("UserId");
 
-    /// <summary>Every failure of the reservation is transient (stock outcomes are results), so it retries until its timeout.</summary>
-    private static readonly RetryPolicy ReserveRetry = new()
+    /// <summary>
+    /// Every failure of the reservation is transient (stock outcomes are results), so it retries for about
+    /// <paramref name="timeout"/>: bounded by attempts, not by a schedule-to-close timeout, which a local activity
+    /// measures against the worker's clock and so could replay differently.
+    /// </summary>
+    private static RetryPolicy ReserveRetry(TimeSpan timeout)
     {
-        InitialInterval = TimeSpan.FromSeconds(1),
-        BackoffCoefficient = 2,
-        MaximumInterval = TimeSpan.FromSeconds(5),
-        MaximumAttempts = 0,
-    };
+        var interval = TimeSpan.FromSeconds(5);
+        return new()
+        {
+            InitialInterval = TimeSpan.FromSeconds(1),
+            BackoffCoefficient = 2,
+            MaximumInterval = interval,
+            MaximumAttempts = Math.Max(2, (int)(timeout / interval)),
+        };
+    }
 
     private static readonly RetryPolicy UntilItSucceeds = new()
     {
@@ -212,8 +220,7 @@ public sealed class OrderWorkflow
                 new()
                 {
                     StartToCloseTimeout = TimeSpan.FromSeconds(30),
-                    ScheduleToCloseTimeout = Options.ReserveTimeout ?? Options.PaymentTimeout,
-                    RetryPolicy = ReserveRetry,
+                    RetryPolicy = ReserveRetry(Options.ReserveTimeout ?? Options.PaymentTimeout),
 
                     // Longer waits between attempts are durable timers, so the workflow task does not stay open through
                     // a database outage and the order still answers its Status query.
