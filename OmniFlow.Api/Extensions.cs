@@ -30,6 +30,8 @@ public static class Extensions
         services.AddSingleton<ProductDirectory>();
         services.AddSingleton<IdempotencyKeys>();
         services.AddSingleton<OrderAdmission>();
+        services.AddSingleton<AdmissionGiveBack>();
+        services.AddHostedService(provider => provider.GetRequiredService<AdmissionGiveBack>());
         services.AddSingleton<AdmissionRejections>();
         services.AddSingleton<OrderReader>();
         services.AddSingleton<OrderUpdates>();
@@ -48,11 +50,12 @@ public static class Extensions
             context.ProblemDetails.Detail ??= Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(status);
         });
         services.AddExceptionHandler<ApiExceptionHandler>();
+        services.AddSingleton<DependencyFailureLog>();
         services.Configure<Microsoft.AspNetCore.Builder.ExceptionHandlerOptions>(options =>
-            // Bad input is answered 4xx by ApiExceptionHandler: not an error worth a log line under load.
+            // What ApiExceptionHandler answers (bad input 4xx, an outage 503) is not an error with a stack trace per
+            // request; it logs outages itself, once per interval. Anything else is a 500 and logged in full.
             options.SuppressDiagnosticsCallback = context =>
-                context.ExceptionHandledBy == Microsoft.AspNetCore.Diagnostics.ExceptionHandledType.ExceptionHandlerService
-                && context.Exception is BadHttpRequestException or System.Text.Json.JsonException);
+                context.ExceptionHandledBy == Microsoft.AspNetCore.Diagnostics.ExceptionHandledType.ExceptionHandlerService);
         services.AddOpenApi();
         return builder;
     }

@@ -1,4 +1,3 @@
-using System.Data.Common;
 using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
@@ -11,7 +10,7 @@ namespace OmniFlow.Api.Infrastructure;
 /// Turns what the framework throws for bad input (malformed JSON, a wrong content type) into a 4xx, and an unreachable
 /// dependency (Temporal, the database, Redis) into a 503: input never produces a 500.
 /// </summary>
-public sealed class ApiExceptionHandler(IProblemDetailsService problems) : IExceptionHandler
+public sealed class ApiExceptionHandler(IProblemDetailsService problems, DependencyFailureLog failures) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
@@ -19,6 +18,11 @@ public sealed class ApiExceptionHandler(IProblemDetailsService problems) : IExce
         if (problem is null)
         {
             return false;
+        }
+
+        if (problem.Status == StatusCodes.Status503ServiceUnavailable)
+        {
+            failures.Report(exception);
         }
 
         httpContext.Response.StatusCode = problem.Status!.Value;
@@ -29,7 +33,7 @@ public sealed class ApiExceptionHandler(IProblemDetailsService problems) : IExce
     {
         BadHttpRequestException bad => ApiProblems.Details(bad.StatusCode, "Bad Request", DescribeBadRequest(bad)),
         JsonException json => ApiProblems.Details(StatusCodes.Status400BadRequest, "Bad Request", json.Message),
-        Temporalio.Exceptions.RpcException or DbException or TransientInventoryException or StackExchange.Redis.RedisException or TimeoutException =>
+        _ when DependencyFailureLog.IsDependencyFailure(exception) =>
             ApiProblems.Details(StatusCodes.Status503ServiceUnavailable, "Service Unavailable", "A dependency of the API is unavailable; try again."),
 
         // A transaction rolled back because a step before its commit failed (the gate, for a product's stock): that step decides.
