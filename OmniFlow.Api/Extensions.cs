@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using OmniFlow.Api.Infrastructure;
 using OmniFlow.Api.Orders;
 using OmniFlow.Api.Products;
@@ -17,6 +18,7 @@ public static class Extensions
         var services = builder.Services;
         services.AddSingleton(ApiSecrets.From(builder.Configuration, builder.Environment));
         services.AddAdminKeyAuthentication();
+        services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<WebhookSignature>();
 
         builder.AddAdmissionGate();
@@ -32,7 +34,7 @@ public static class Extensions
         services.AddHostedService(provider => provider.GetRequiredService<AdmissionGiveBack>());
         services.AddSingleton<AdmissionRejections>();
         services.AddSingleton<OrderReader>();
-        services.AddSingleton<OrderSignals>();
+        services.AddSingleton<OrderUpdates>();
         if (OrderRateLimiting.From(builder.Configuration) is { } rateLimiting)
         {
             services.AddSingleton(rateLimiting);

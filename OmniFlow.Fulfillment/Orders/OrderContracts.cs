@@ -24,10 +24,15 @@ public sealed record OrderInput(string OrderId, string? UserId, IReadOnlyList<Or
 /// <summary>How an order ended: business failures are results, not exceptions.</summary>
 public sealed record OrderResult(string OrderId, OrderStatus Status, string? Reason = null);
 
-/// <summary>The payment webhook's confirmation, delivered as a signal.</summary>
-public sealed record PaymentSignal(string PaymentId, decimal Amount);
+/// <summary>
+/// The payment webhook's confirmation: the argument of the order's Pay update (and of the Pay signal, which histories
+/// written before the update still hold). <paramref name="ReceivedAt"/>: when the Api received it, the moment the
+/// payment deadline is compared with; null on a signal, whose moment is its place in the history.
+/// </summary>
+public sealed record PaymentConfirmation(string PaymentId, decimal Amount, DateTime? ReceivedAt = null);
 
-public sealed record AuditDecision(bool Approved, string? Reason);
+/// <summary>An audit's decision; <paramref name="ReceivedAt"/> as for <see cref="PaymentConfirmation"/>.</summary>
+public sealed record AuditDecision(bool Approved, string? Reason, DateTime? ReceivedAt = null);
 
 public sealed record TimelineEntry(DateTime At, string Event);
 
