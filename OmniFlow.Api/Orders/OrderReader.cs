@@ -17,7 +17,7 @@ public sealed partial class OrderReader(ITemporalClient temporal, IOrderStore or
     /// reservation retrying through a database outage would hold the read for as long, so it gives up and the stored
     /// order answers instead.
     /// </summary>
-    public static readonly TimeSpan QueryTimeout = TimeSpan.FromSeconds(5);
+    public static readonly TimeSpan QueryTimeout = TimeSpan.FromSeconds(10);
 
     public static bool IsOrderId(string id) => OrderIdPattern().IsMatch(id);
 
