@@ -99,7 +99,7 @@ public static class OrdersApi
         }
         catch (System.Text.Json.JsonException error)
         {
-            return ApiProblems.Create(StatusCodes.Status400BadRequest, "Bad Request", $"The request body is not valid JSON for this endpoint: {error.Message}");
+            return ApiProblems.Create(StatusCodes.Status400BadRequest, "Bad Request", UnreadableJson.Describe(error));
         }
 
         var validation = payment?.Validate() ?? Required("body", "A JSON body {\"payment_id\", \"amount\"} is required.");
