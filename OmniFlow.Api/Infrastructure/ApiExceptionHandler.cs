@@ -1,4 +1,3 @@
-using System.Data.Common;
 using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.Metadata;
@@ -13,7 +12,7 @@ namespace OmniFlow.Api.Infrastructure;
 /// a wrong content type) into a 4xx in the contract's words, and an unreachable dependency (Temporal, the database,
 /// Redis) into a 503: input never produces a 500.
 /// </summary>
-public sealed class ApiExceptionHandler(IProblemDetailsService problems) : IExceptionHandler
+public sealed class ApiExceptionHandler(IProblemDetailsService problems, DependencyFailureLog failures) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
@@ -21,6 +20,11 @@ public sealed class ApiExceptionHandler(IProblemDetailsService problems) : IExce
         if (problem is null)
         {
             return false;
+        }
+
+        if (problem.Status == StatusCodes.Status503ServiceUnavailable)
+        {
+            failures.Report(exception);
         }
 
         httpContext.Response.StatusCode = problem.Status!.Value;
@@ -31,7 +35,7 @@ public sealed class ApiExceptionHandler(IProblemDetailsService problems) : IExce
     {
         BadHttpRequestException bad => Unreadable(context, bad),
         JsonException json => ApiProblems.Details(StatusCodes.Status400BadRequest, "Bad Request", UnreadableJson.Describe(json)),
-        Temporalio.Exceptions.RpcException or DbException or TransientInventoryException or StackExchange.Redis.RedisException or TimeoutException =>
+        _ when DependencyFailureLog.IsDependencyFailure(exception) =>
             ApiProblems.Details(StatusCodes.Status503ServiceUnavailable, "Service Unavailable", "A dependency of the API is unavailable; try again."),
 
         // A transaction rolled back because a step before its commit failed (the gate, for a product's stock): that step decides.

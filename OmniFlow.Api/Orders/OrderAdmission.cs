@@ -27,6 +27,8 @@ public sealed partial class OrderAdmission(
     OrdersSettings ordersSettings,
     TimeProvider time,
     AdmissionRejections rejections,
+    AdmissionGiveBack giveBack,
+    DependencyFailureLog failures,
     ILogger<OrderAdmission> logger)
 {
     private readonly OrderWorkflowOptions workflowOptions = ordersSettings.ToWorkflowOptions(temporalSettings);
@@ -122,10 +124,27 @@ public sealed partial class OrderAdmission(
         {
             admission = await gate.TryAdmitAsync(orderId, request.UserId, StockLines(items.Lines), claim is null ? cancellationToken : CancellationToken.None);
         }
+        catch (Exception error) when (DependencyFailureLog.IsDependencyFailure(error))
+        {
+            // The gate may have taken the stock before its answer was lost: give it back for sure.
+            failures.Report(error);
+            if (claim is not null)
+            {
+                await keys.WithdrawAsync(orderId);
+            }
+
+            giveBack.GiveBackLater(orderId);
+            return ApiProblems.Unavailable("The admission gate is unavailable; nothing was reserved. Try again.");
+        }
         catch when (claim is not null)
         {
             await keys.WithdrawAsync(orderId);
             throw;
+        }
+
+        if (admission.Outcome == AdmissionOutcome.Withdrawn)
+        {
+            return ApiProblems.Unavailable("The admission gate is unavailable; nothing was reserved. Try again.");
         }
 
         if (!admission.Admitted)
@@ -152,7 +171,14 @@ public sealed partial class OrderAdmission(
         }
         catch (Exception error) when (error is not OperationCanceledException)
         {
-            LogStartFailed(orderId, error.Message);
+            if (DependencyFailureLog.IsDependencyFailure(error))
+            {
+                failures.Report(error);
+            }
+            else
+            {
+                LogStartFailed(orderId, error.Message);
+            }
             if (claim is not null)
             {
                 await keys.MarkNotStartedAsync(claim);
@@ -210,15 +236,7 @@ public sealed partial class OrderAdmission(
 
     private async Task<ProblemHttpResult> GiveBackAsync(string orderId, string why)
     {
-        try
-        {
-            await gate.ReleaseAsync(orderId, CancellationToken.None);
-        }
-        catch (Exception error) when (error is not OperationCanceledException)
-        {
-            LogReleaseFailed(orderId, error.Message);
-        }
-
+        await giveBack.GiveBackAsync(orderId);
         return ApiProblems.Unavailable($"The order could not be started ({why}); nothing was reserved. Try again.");
     }
 
@@ -238,7 +256,4 @@ public sealed partial class OrderAdmission(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Order {OrderId} could not be started: {Reason}")]
     private partial void LogStartFailed(string orderId, string reason);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "The admission of order {OrderId} could not be given back: {Reason}")]
-    private partial void LogReleaseFailed(string orderId, string reason);
 }

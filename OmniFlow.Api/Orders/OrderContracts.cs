@@ -82,8 +82,6 @@ public sealed record AuditRequest(bool? Approved, string? Reason)
     }
 }
 
-public sealed record Delivered(string Message, string OrderId);
-
 public sealed record OrderItemResponse(string Sku, int Quantity, string Warehouse);
 
 public sealed record TimelineResponse(DateTime At, string Event);

@@ -83,7 +83,8 @@ public sealed class BadRequestWordingTests(OmniFlowSystem system)
     [InlineData("{\"payment_id\": 7, \"amount\": 1}", "payment_id")]
     public async Task An_unreadable_payment_is_400_in_the_contracts_words(string body, string named)
     {
-        using var response = await system.PostJsonAsync($"/api/v1/orders/ORDER-{Guid.NewGuid()}/pay", body, ("X-Signature", OmniFlowSystem.Sign(body)));
+        var order = $"ORDER-{Guid.NewGuid()}";
+        using var response = await system.PostJsonAsync($"/api/v1/orders/{order}/pay", body, ("X-Signature", OmniFlowSystem.Sign(order, body)));
 
         await AssertWordedAsync(response, HttpStatusCode.BadRequest, named);
     }
