@@ -44,10 +44,10 @@ public static class Extensions
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
         {
-            // Answers the framework writes itself (unknown route, wrong method) get the contract's fields too.
+            // Answers the framework writes itself (unknown route, wrong method, not JSON) get the contract's fields too.
             var status = context.ProblemDetails.Status ?? context.HttpContext.Response.StatusCode;
             context.ProblemDetails.Type ??= ApiProblems.TypeFor(status);
-            context.ProblemDetails.Detail ??= Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(status);
+            context.ProblemDetails.Detail ??= ApiProblems.DetailFor(status);
         });
         services.AddExceptionHandler<ApiExceptionHandler>();
         services.AddSingleton<DependencyFailureLog>();

@@ -10,6 +10,7 @@ namespace OmniFlow.Api.Orders;
 public static class OrdersApi
 {
     public const int MaxWebhookBody = 16 * 1024;
+    public const int MaxIdempotencyKey = 200;
 
     public static RouteGroupBuilder MapOrdersApi(this RouteGroupBuilder api)
     {
@@ -34,7 +35,8 @@ public static class OrdersApi
         CancellationToken cancellationToken)
     {
         var validation = request.Validate();
-        validation.Require(idempotencyKey is null || idempotencyKey.Length is > 0 and <= 200, "Idempotency-Key", "The Idempotency-Key must be 1 to 200 characters.");
+        validation.Require(idempotencyKey is null || Validation.IsPlainText(idempotencyKey, MaxIdempotencyKey), "Idempotency-Key",
+            Validation.PlainTextRule("Idempotency-Key", MaxIdempotencyKey));
         if (!validation.IsValid)
         {
             return ApiProblems.Invalid(validation.Errors);
@@ -97,7 +99,7 @@ public static class OrdersApi
         }
         catch (System.Text.Json.JsonException error)
         {
-            return ApiProblems.Create(StatusCodes.Status400BadRequest, "Bad Request", $"The request body is not valid JSON for this endpoint: {error.Message}");
+            return ApiProblems.Create(StatusCodes.Status400BadRequest, "Bad Request", UnreadableJson.Describe(error));
         }
 
         var validation = payment?.Validate() ?? Required("body", "A JSON body {\"payment_id\", \"amount\"} is required.");

@@ -99,7 +99,6 @@ public abstract class OrdersApiContract(OmniFlowSystem system)
             $$"""{"items": ["{{sku}}"], "amount": 0}""",
             $$"""{"items": ["{{sku}}"], "amount": -5}""",
             $$"""{"items": ["{{sku}}"], "amount": 1e30}""",
-            $$"""{"items": ["{{sku}}"]}""",
             """{"items": ["bad sku!"], "amount": 100}""",
             $$"""{"items": ["{{sku}}"], "amount": "a lot"}""",
             $$"""{"items": [42], "amount": 100}""",
@@ -140,13 +139,13 @@ public abstract class OrdersApiContract(OmniFlowSystem system)
         var sku = ProductsApiTests.Sku();
         await system.PutProductAsync(sku, 5);
         var key = Guid.NewGuid().ToString();
-        var body = $$"""{"items": [{"sku": "{{sku}}", "quantity": 2}], "amount": 100}""";
+        var body = $$"""{"items": [{"sku": "{{sku}}", "quantity": 2}], "amount": 200}""";
 
         var first = await system.CreateOrderAsync(body, ("Idempotency-Key", key));
         var second = await system.CreateOrderAsync(body, ("Idempotency-Key", key));
         Assert.Equal(first, second);
 
-        using var different = await system.PostJsonAsync("/api/v1/orders", body.Replace("100", "200", StringComparison.Ordinal), ("Idempotency-Key", key));
+        using var different = await system.PostJsonAsync("/api/v1/orders", $$"""{"items": [{"sku": "{{sku}}", "quantity": 1}], "amount": 100}""", ("Idempotency-Key", key));
         await Problems.AssertProblemAsync(different, HttpStatusCode.UnprocessableEntity);
 
         Assert.Equal(3, (await system.GetProductAsync(sku)).GetProperty("gate_stock").GetInt32());
