@@ -86,6 +86,9 @@ public class OmniFlowSystem : IAsyncLifetime
             $"--Payments:WebhookSecret={WebhookSecret}",
             "--Shipping:FailWarehouses:0=BROKEN",
             "--Logging:LogLevel:Default=Warning",
+
+            // No daily reconciliation: tests that move the server's clock by hours would start one among their orders.
+            "--Reconciliation:Schedule=",
             .. ExtraSettings,
         ];
 

@@ -10,7 +10,7 @@ namespace OmniFlow.Tests.Reconciliation;
 
 /// <summary>
 /// The whole system on real Redis and MariaDB, with a reconciliation that looks at anything stuck for a second and reads
-/// twice a second apart. No schedule: every run in these tests is one the test started.
+/// twice a second apart. No schedule (as in every test system): every run in these tests is one the test started.
 /// </summary>
 public sealed class ReconciliationSystem : RealServicesSystem
 {
@@ -18,7 +18,6 @@ public sealed class ReconciliationSystem : RealServicesSystem
 
     protected override IReadOnlyList<string> ExtraSettings =>
     [
-        "--Reconciliation:Schedule=",
         "--Reconciliation:StuckAfter=00:00:01",
         "--Reconciliation:SettleDelay=00:00:01",
     ];
