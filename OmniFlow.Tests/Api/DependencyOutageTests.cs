@@ -117,6 +117,13 @@ public sealed class DependencyOutageTests(OutageSystem system) : IClassFixture<O
             Assert.Equal(HttpStatusCode.ServiceUnavailable, unknownSku.StatusCode);
         }
 
+        using (var list = new HttpRequestMessage(HttpMethod.Get, "/api/v1/orders"))
+        {
+            list.Headers.Add("X-Api-Key", OmniFlowSystem.AdminKey);
+            using var listed = await system.Http.SendAsync(list, TestContext.Current.CancellationToken);
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, listed.StatusCode);
+        }
+
         await Task.Delay(TimeSpan.FromSeconds(20) - outage.Elapsed, TestContext.Current.CancellationToken);
         return during;
     }
