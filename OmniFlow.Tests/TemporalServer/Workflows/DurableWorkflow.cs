@@ -51,3 +51,23 @@ public sealed class DurableActivities
         return number * 2;
     }
 }
+
+/// <summary>Sleeps for the given time, then runs an activity that reports its task token.</summary>
+[Workflow]
+public sealed class NapWorkflow
+{
+    [WorkflowRun]
+    public async Task<string> RunAsync(int milliseconds)
+    {
+        await Workflow.DelayAsync(TimeSpan.FromMilliseconds(milliseconds));
+        return await Workflow.ExecuteActivityAsync(
+            (TokenActivities a) => a.Token(),
+            new() { StartToCloseTimeout = TimeSpan.FromSeconds(30) });
+    }
+}
+
+public sealed class TokenActivities
+{
+    [Activity]
+    public string Token() => Convert.ToBase64String(ActivityExecutionContext.Current.Info.TaskToken);
+}
