@@ -36,7 +36,7 @@ public sealed class SqliteStateFile : IDisposable
 
         _connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
         _connection.Open();
-        Execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;");
+        Execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
         Execute(Schema);
         _upsertRun = Prepare(
             "INSERT INTO runs (run_key, namespace, workflow_id, run_id, state) VALUES ($key, $ns, $wf, $run, $state) " +
