@@ -6,7 +6,8 @@ namespace OmniFlow.TemporalServer.Persistence;
 /// Group commit over a <see cref="SqliteStateFile"/>: changed items queue up; one background writer takes everything
 /// queued (and whatever is queued while it captures), captures each under its own lock, writes all in one transaction,
 /// then completes the callers waiting for that batch. A caller waits for the batch being written when its change is no
-/// longer queued (it is in that batch or an earlier one), else for the next.
+/// longer queued (it is in that batch or an earlier one), else for the next. A batch that fails to write (a full
+/// disk) fails its callers and every later one: the file stays as of the last commit, and the server must be restarted.
 /// </summary>
 public sealed partial class SqliteStateStore : IStateStore, IAsyncDisposable
 {
@@ -18,6 +19,7 @@ public sealed partial class SqliteStateStore : IStateStore, IAsyncDisposable
     private List<IStored> _queue = [];
     private TaskCompletionSource _next = NewBatch();
     private TaskCompletionSource? _writing;
+    private Task? _failed;
     private Task? _loop;
 
     public SqliteStateStore(string path, ILogger<SqliteStateStore> logger)
@@ -52,7 +54,7 @@ public sealed partial class SqliteStateStore : IStateStore, IAsyncDisposable
     {
         lock (_gate)
         {
-            return _queue.Count > 0 ? _next.Task : _writing?.Task ?? Task.CompletedTask;
+            return _failed ?? (_queue.Count > 0 ? _next.Task : _writing?.Task ?? Task.CompletedTask);
         }
     }
 
@@ -114,7 +116,16 @@ public sealed partial class SqliteStateStore : IStateStore, IAsyncDisposable
             catch (Exception ex)
             {
                 LogWriteFailed(ex, changes.Count);
-                batch.TrySetException(new Grpc.Core.RpcException(new Grpc.Core.Status(Grpc.Core.StatusCode.Unavailable, "the server could not persist the change: " + ex.Message)));
+                var failure = new Grpc.Core.RpcException(new Grpc.Core.Status(
+                    Grpc.Core.StatusCode.Unavailable, "the server could not persist its state and must be restarted: " + ex.Message));
+                lock (_gate)
+                {
+                    _failed = Task.FromException(failure);
+                    _next.TrySetException(failure);
+                }
+
+                batch.TrySetException(failure);
+                return;
             }
 
             lock (_gate)

@@ -110,6 +110,29 @@ public sealed class SqliteStateStoreTests : IDisposable
         Assert.Equal([4], Assert.Single(reader.Load().Runs).State);
     }
 
+    [Fact]
+    public async Task A_batch_that_cannot_be_written_fails_its_callers_and_every_later_one()
+    {
+        await using var store = new SqliteStateStore(FilePath, NullLogger<SqliteStateStore>.Instance);
+        store.Start();
+        store.Changed(new FixedItem(new RunChange(1, "default", "wf", "run", [1], 1, [[10]])));
+        await store.Committed();
+
+        store.Changed(new FixedItem(new RunChange(1, "default", "wf", "run", [2], 1, [[11]])));
+        var failed = await Assert.ThrowsAsync<Grpc.Core.RpcException>(store.Committed);
+        Assert.Equal(Grpc.Core.StatusCode.Unavailable, failed.StatusCode);
+
+        store.Changed(new FixedItem(new NamespaceChange("default", [1])));
+        await Assert.ThrowsAsync<Grpc.Core.RpcException>(store.Committed);
+        using var reader = new SqliteStateFile(FilePath);
+        Assert.Equal([1], Assert.Single(reader.Load().Runs).State);
+    }
+
+    private sealed class FixedItem(StoredChange change) : IStored
+    {
+        public StoredChange Capture() => change;
+    }
+
     private sealed class CountingItem(long key) : IStored
     {
         private int _version;
