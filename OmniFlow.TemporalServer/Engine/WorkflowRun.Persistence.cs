@@ -163,14 +163,16 @@ public sealed partial class WorkflowRun : IStored
     /// Arms a restored open run: its run timeout and delayed first task, its timers, its workflow task (a started one
     /// keeps its token and times out as usual, a scheduled one goes back to its queue) and activities (likewise), and
     /// posts again what it asked of other runs without hearing back (children to start, signals and cancels to deliver).
-    /// A closed run tells its parent of its close again.
+    /// A closed run tells its parent of its close again, and its open children its parent close policy.
     /// </summary>
     public void Resume()
     {
         if (!IsOpen)
         {
-            // Its parent may not have heard of its close; a parent that has ignores it.
+            // Its parent may not have heard of its close (a parent that has ignores it), nor its children of its
+            // parent close policy (a closed child ignores it).
             NotifyParent(History.Last);
+            ReapplyParentClosePolicies();
             return;
         }
 
@@ -244,6 +246,39 @@ public sealed partial class WorkflowRun : IStored
                 break;
         }
     }
+
+    private void ReapplyParentClosePolicies()
+    {
+        var started = new Dictionary<long, WorkflowExecution>();
+        foreach (var historyEvent in History.Events)
+        {
+            if (historyEvent.ChildWorkflowExecutionStartedEventAttributes is { } child)
+            {
+                started[child.InitiatedEventId] = child.WorkflowExecution;
+            }
+            else if (ChildClosedInitiatedEventId(historyEvent) is { } closed)
+            {
+                started.Remove(closed);
+            }
+        }
+
+        var directory = _context.Directory;
+        foreach (var (initiatedEventId, execution) in started)
+        {
+            var initiated = History[initiatedEventId].StartChildWorkflowExecutionInitiatedEventAttributes;
+            if (initiated.ParentClosePolicy != ParentClosePolicy.Abandon)
+            {
+                _context.Post(() => directory.ApplyParentClosePolicy(initiated.Namespace, execution.WorkflowId, execution.RunId, initiated.ParentClosePolicy));
+            }
+        }
+    }
+
+    private static long? ChildClosedInitiatedEventId(HistoryEvent historyEvent) =>
+        historyEvent.ChildWorkflowExecutionCompletedEventAttributes?.InitiatedEventId
+        ?? historyEvent.ChildWorkflowExecutionFailedEventAttributes?.InitiatedEventId
+        ?? historyEvent.ChildWorkflowExecutionCanceledEventAttributes?.InitiatedEventId
+        ?? historyEvent.ChildWorkflowExecutionTimedOutEventAttributes?.InitiatedEventId
+        ?? historyEvent.ChildWorkflowExecutionTerminatedEventAttributes?.InitiatedEventId;
 
     /// <summary>Children not yet started, signals and cancels not yet answered: asked again (each is idempotent).</summary>
     private void RepostExternalRequests()

@@ -93,6 +93,45 @@ public sealed class DurableStateTests : IDisposable
     }
 
     [Fact]
+    public async Task A_parent_and_its_child_continue_across_a_restart()
+    {
+        var taskQueue = ServerHarness.NewId("family");
+        var parentId = ServerHarness.NewId("parent");
+        var childId = ServerHarness.NewId("child");
+        await using (var server = await StartAsync())
+        {
+            var client = await TemporalClient.ConnectAsync(new(server.TargetAddress));
+            var parent = await client.StartWorkflowAsync(
+                (ParentWorkflow wf) => wf.RunAsync(new ParentPlan(ChildOutcome.WaitForever, ParentAction.AwaitChild, childId)),
+                new(parentId, taskQueue));
+            using var worker = new TemporalWorker(client, new TemporalWorkerOptions(taskQueue).AddWorkflow<ParentWorkflow>().AddWorkflow<ChildWorkflow>());
+            await worker.ExecuteAsync(async () =>
+            {
+                while (!(await parent.FetchHistoryAsync()).Events.Any(e => e.EventType == EventType.ChildWorkflowExecutionStarted))
+                {
+                    await Task.Delay(50);
+                }
+            }, TestContext.Current.CancellationToken);
+        }
+
+        await using (var server = await StartAsync())
+        {
+            var client = await TemporalClient.ConnectAsync(new(server.TargetAddress));
+            using var worker = new TemporalWorker(client, new TemporalWorkerOptions(taskQueue).AddWorkflow<ParentWorkflow>().AddWorkflow<ChildWorkflow>());
+            var result = await worker.ExecuteAsync(async () =>
+            {
+                await client.GetWorkflowHandle<ChildWorkflow>(childId).SignalAsync(wf => wf.PokeAsync("after the restart"));
+                return await client.GetWorkflowHandle(parentId).GetResultAsync<string>();
+            }, TestContext.Current.CancellationToken);
+            Assert.Equal("child got after the restart", result);
+            var history = await client.GetWorkflowHandle(parentId).FetchHistoryAsync();
+            Assert.Single(history.Events, e => e.EventType == EventType.ChildWorkflowExecutionCompleted);
+            await new WorkflowReplayer(new WorkflowReplayerOptions().AddWorkflow<ParentWorkflow>())
+                .ReplayWorkflowAsync(history, cancellationToken: TestContext.Current.CancellationToken);
+        }
+    }
+
+    [Fact]
     public async Task A_task_token_from_before_a_restart_whose_task_is_done_is_not_found_and_changes_nothing()
     {
         var taskQueue = ServerHarness.NewId("token");
