@@ -1,3 +1,4 @@
+using OmniFlow.Api.Infrastructure;
 using OmniFlow.Api.Orders;
 using OmniFlow.Api.Products;
 using OmniFlow.Fulfillment.Persistence;
@@ -41,7 +42,7 @@ public static class ApiApp
             app.MapScalarApiReference();
         }
 
-        var api = app.MapGroup("/api/v1");
+        var api = app.MapGroup("/api/v1").WithRequestBodyLimit();
         api.MapProductsApi();
         api.MapOrdersApi();
         return app;

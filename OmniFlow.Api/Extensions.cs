@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using OmniFlow.Api.Infrastructure;
 using OmniFlow.Api.Orders;
 using OmniFlow.Api.Products;
@@ -17,6 +18,7 @@ public static class Extensions
         var services = builder.Services;
         services.AddSingleton(ApiSecrets.From(builder.Configuration, builder.Environment));
         services.AddAdminKeyAuthentication();
+        services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<WebhookSignature>();
 
         builder.AddAdmissionGate();
@@ -28,9 +30,11 @@ public static class Extensions
         services.AddSingleton<ProductDirectory>();
         services.AddSingleton<IdempotencyKeys>();
         services.AddSingleton<OrderAdmission>();
+        services.AddSingleton<AdmissionGiveBack>();
+        services.AddHostedService(provider => provider.GetRequiredService<AdmissionGiveBack>());
         services.AddSingleton<AdmissionRejections>();
         services.AddSingleton<OrderReader>();
-        services.AddSingleton<OrderSignals>();
+        services.AddSingleton<OrderUpdates>();
         if (OrderRateLimiting.From(builder.Configuration) is { } rateLimiting)
         {
             services.AddSingleton(rateLimiting);
@@ -40,17 +44,18 @@ public static class Extensions
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
         {
-            // Answers the framework writes itself (unknown route, wrong method) get the contract's fields too.
+            // Answers the framework writes itself (unknown route, wrong method, not JSON) get the contract's fields too.
             var status = context.ProblemDetails.Status ?? context.HttpContext.Response.StatusCode;
             context.ProblemDetails.Type ??= ApiProblems.TypeFor(status);
-            context.ProblemDetails.Detail ??= Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(status);
+            context.ProblemDetails.Detail ??= ApiProblems.DetailFor(status);
         });
         services.AddExceptionHandler<ApiExceptionHandler>();
+        services.AddSingleton<DependencyFailureLog>();
         services.Configure<Microsoft.AspNetCore.Builder.ExceptionHandlerOptions>(options =>
-            // Bad input is answered 4xx by ApiExceptionHandler: not an error worth a log line under load.
+            // What ApiExceptionHandler answers (bad input 4xx, an outage 503) is not an error with a stack trace per
+            // request; it logs outages itself, once per interval. Anything else is a 500 and logged in full.
             options.SuppressDiagnosticsCallback = context =>
-                context.ExceptionHandledBy == Microsoft.AspNetCore.Diagnostics.ExceptionHandledType.ExceptionHandlerService
-                && context.Exception is BadHttpRequestException or System.Text.Json.JsonException);
+                context.ExceptionHandledBy == Microsoft.AspNetCore.Diagnostics.ExceptionHandledType.ExceptionHandlerService);
         services.AddOpenApi();
         return builder;
     }

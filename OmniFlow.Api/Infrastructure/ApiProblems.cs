@@ -6,6 +6,8 @@ namespace OmniFlow.Api.Infrastructure;
 /// <summary>RFC 7807 answers with <c>type</c>, <c>title</c>, <c>status</c> and <c>detail</c> always set.</summary>
 public static class ApiProblems
 {
+    public const string NotJson = "The request body must be JSON, sent with Content-Type: application/json.";
+
     public static ProblemHttpResult Create(int status, string title, string detail, string? error = null) =>
         TypedResults.Problem(Details(status, title, detail, error));
 
@@ -30,6 +32,14 @@ public static class ApiProblems
 
     public static ProblemHttpResult Unavailable(string detail) => Create(StatusCodes.Status503ServiceUnavailable, "Service Unavailable", detail);
 
+    /// <summary>The detail of an answer the framework writes by itself.</summary>
+    public static string DetailFor(int status) => status switch
+    {
+        StatusCodes.Status413PayloadTooLarge => RequestBodyLimit.TooLarge,
+        StatusCodes.Status415UnsupportedMediaType => NotJson,
+        _ => Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(status),
+    };
+
     public static string TypeFor(int status) => status switch
     {
         400 => "https://tools.ietf.org/html/rfc9110#section-15.5.1",
@@ -37,6 +47,7 @@ public static class ApiProblems
         403 => "https://tools.ietf.org/html/rfc9110#section-15.5.4",
         404 => "https://tools.ietf.org/html/rfc9110#section-15.5.5",
         405 => "https://tools.ietf.org/html/rfc9110#section-15.5.6",
+        408 => "https://tools.ietf.org/html/rfc9110#section-15.5.9",
         409 => "https://tools.ietf.org/html/rfc9110#section-15.5.10",
         413 => "https://tools.ietf.org/html/rfc9110#section-15.5.14",
         415 => "https://tools.ietf.org/html/rfc9110#section-15.5.16",

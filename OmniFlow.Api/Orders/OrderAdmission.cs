@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using OmniFlow.Api.Infrastructure;
 using OmniFlow.Api.Products;
@@ -11,8 +12,9 @@ using Temporalio.Client;
 namespace OmniFlow.Api.Orders;
 
 /// <summary>
-/// The flash-sale hot path: the gate admits (or turns away with 429), then the order's workflow starts; when it cannot
-/// start, the admission is given back at once and the answer is 503. An Idempotency-Key maps to one order through a
+/// The flash-sale hot path: the order is priced from the product directory (no database round trip), the gate admits
+/// (or turns away with 429), then the order's workflow starts; when it cannot start, the admission is given back at once
+/// and the answer is 503. An Idempotency-Key maps to one order through a
 /// unique row in the database, claimed before the gate is asked (<see cref="IdempotencyKeys"/>).
 /// </summary>
 public sealed partial class OrderAdmission(
@@ -25,6 +27,8 @@ public sealed partial class OrderAdmission(
     OrdersSettings ordersSettings,
     TimeProvider time,
     AdmissionRejections rejections,
+    AdmissionGiveBack giveBack,
+    DependencyFailureLog failures,
     ILogger<OrderAdmission> logger)
 {
     private readonly OrderWorkflowOptions workflowOptions = ordersSettings.ToWorkflowOptions(temporalSettings);
@@ -38,6 +42,12 @@ public sealed partial class OrderAdmission(
             return ApiProblems.NotFound($"There is no product with sku '{items.Unknown}'.");
         }
 
+        // With a key, a request that repeats an earlier one is compared with that order instead (the price may have changed since).
+        if (idempotencyKey is null && !items.IsPricedAt(request.Amount))
+        {
+            return PriceMismatch(request.Amount!.Value, items.Price);
+        }
+
         // A crowd retrying with keys after the sale sold out is turned away with one read, instead of claiming and
         // freeing a key each; a key that did buy (perhaps the last unit) still gets its order.
         if (idempotencyKey is not null
@@ -48,8 +58,8 @@ public sealed partial class OrderAdmission(
         }
 
         return idempotencyKey is null
-            ? await AdmitAndStartAsync(NewOrderId(), request, items.Lines, claim: null, cancellationToken)
-            : await AdmitOnceAsync(request, idempotencyKey, items.Lines, cancellationToken);
+            ? await AdmitAndStartAsync(NewOrderId(), request, items, claim: null, cancellationToken)
+            : await AdmitOnceAsync(request, idempotencyKey, items, cancellationToken);
     }
 
     /// <summary>
@@ -58,15 +68,15 @@ public sealed partial class OrderAdmission(
     /// claim was withdrawn, claim the key again themselves and get their own answer.
     /// </summary>
     private async Task<Results<Ok<OrderAccepted>, ValidationProblem, ProblemHttpResult, CachedProblem>> AdmitOnceAsync(
-        CreateOrderRequest request, string idempotencyKey, IReadOnlyList<OrderItem> items, CancellationToken cancellationToken)
+        CreateOrderRequest request, string idempotencyKey, PricedItems items, CancellationToken cancellationToken)
     {
         var deadline = time.GetUtcNow() + IdempotencyKeys.WaitForEarlier;
         while (true)
         {
             var orderId = NewOrderId();
             var now = time.GetUtcNow();
-            var claim = new StoredOrder(orderId, request.UserId, request.Amount!.Value, OrderStatus.Reserving.ToWire(),
-                [.. items.Select(item => new StoredOrderLine(item.Sku, item.Quantity, item.Warehouse))],
+            var claim = new StoredOrder(orderId, request.UserId, items.Price, OrderStatus.Reserving.ToWire(),
+                [.. items.Lines.Select(item => new StoredOrderLine(item.Sku, item.Quantity, item.Warehouse))],
                 [new OrderTimelineEvent(now, "order received")], null, now, now, idempotencyKey);
             var stored = await keys.ClaimAsync(claim);
             if (stored is null)
@@ -76,10 +86,16 @@ public sealed partial class OrderAdmission(
 
             if (stored.OrderId == orderId)
             {
+                if (!items.IsPricedAt(request.Amount))
+                {
+                    await keys.WithdrawAsync(orderId);
+                    return PriceMismatch(request.Amount!.Value, items.Price);
+                }
+
                 return await AdmitAndStartAsync(orderId, request, items, claim, cancellationToken);
             }
 
-            if (!IsSameRequest(stored, request, items))
+            if (!IsSameRequest(stored, request, items.Lines))
             {
                 return ApiProblems.Create(StatusCodes.Status422UnprocessableEntity, "Unprocessable Entity",
                     "This Idempotency-Key was already used with a different request body.");
@@ -101,17 +117,34 @@ public sealed partial class OrderAdmission(
 
     /// <summary>The gate admits (or turns away with 429), then the workflow starts; when it cannot, the admission is given back (503).</summary>
     private async Task<Results<Ok<OrderAccepted>, ValidationProblem, ProblemHttpResult, CachedProblem>> AdmitAndStartAsync(
-        string orderId, CreateOrderRequest request, IReadOnlyList<OrderItem> items, StoredOrder? claim, CancellationToken cancellationToken)
+        string orderId, CreateOrderRequest request, PricedItems items, StoredOrder? claim, CancellationToken cancellationToken)
     {
         AdmissionResult admission;
         try
         {
-            admission = await gate.TryAdmitAsync(orderId, request.UserId, StockLines(items), claim is null ? cancellationToken : CancellationToken.None);
+            admission = await gate.TryAdmitAsync(orderId, request.UserId, StockLines(items.Lines), claim is null ? cancellationToken : CancellationToken.None);
+        }
+        catch (Exception error) when (DependencyFailureLog.IsDependencyFailure(error))
+        {
+            // The gate may have taken the stock before its answer was lost: give it back for sure.
+            failures.Report(error);
+            if (claim is not null)
+            {
+                await keys.WithdrawAsync(orderId);
+            }
+
+            giveBack.GiveBackLater(orderId);
+            return ApiProblems.Unavailable("The admission gate is unavailable; nothing was reserved. Try again.");
         }
         catch when (claim is not null)
         {
             await keys.WithdrawAsync(orderId);
             throw;
+        }
+
+        if (admission.Outcome == AdmissionOutcome.Withdrawn)
+        {
+            return ApiProblems.Unavailable("The admission gate is unavailable; nothing was reserved. Try again.");
         }
 
         if (!admission.Admitted)
@@ -124,7 +157,7 @@ public sealed partial class OrderAdmission(
             return Rejected(admission);
         }
 
-        var input = new OrderInput(orderId, request.UserId, items, request.Amount!.Value, workflowOptions, claim?.IdempotencyKey);
+        var input = new OrderInput(orderId, request.UserId, items.Lines, items.Price, workflowOptions, claim?.IdempotencyKey);
         try
         {
             var handle = await temporal.StartWorkflowAsync(
@@ -138,7 +171,14 @@ public sealed partial class OrderAdmission(
         }
         catch (Exception error) when (error is not OperationCanceledException)
         {
-            LogStartFailed(orderId, error.Message);
+            if (DependencyFailureLog.IsDependencyFailure(error))
+            {
+                failures.Report(error);
+            }
+            else
+            {
+                LogStartFailed(orderId, error.Message);
+            }
             if (claim is not null)
             {
                 await keys.MarkNotStartedAsync(claim);
@@ -152,11 +192,20 @@ public sealed partial class OrderAdmission(
 
     private static string NewOrderId() => $"ORDER-{Guid.NewGuid()}";
 
-    private async ValueTask<ResolvedItems> ResolveItemsAsync(IReadOnlyList<OrderItemRequest> requested, CancellationToken cancellationToken)
+    /// <summary>The requested items as order lines (one per sku) and their price, sum of price × quantity.</summary>
+    private async ValueTask<PricedItems> ResolveItemsAsync(IReadOnlyList<OrderItemRequest> requested, CancellationToken cancellationToken)
     {
         var lines = new List<OrderItem>(requested.Count);
+        var price = 0m;
         foreach (var item in requested)
         {
+            var product = await products.FindAsync(item.Sku, cancellationToken);
+            if (product is null)
+            {
+                return new PricedItems(lines, price, item.Sku);
+            }
+
+            price += product.Price * item.Quantity;
             var index = lines.FindIndex(line => line.Sku == item.Sku);
             if (index >= 0)
             {
@@ -164,16 +213,19 @@ public sealed partial class OrderAdmission(
                 continue;
             }
 
-            var warehouse = await products.FindWarehouseAsync(item.Sku, cancellationToken);
-            if (warehouse is null)
-            {
-                return new ResolvedItems(lines, item.Sku);
-            }
-
-            lines.Add(new OrderItem(item.Sku, item.Quantity, warehouse));
+            lines.Add(new OrderItem(item.Sku, item.Quantity, product.Warehouse));
         }
 
-        return new ResolvedItems(lines, null);
+        return new PricedItems(lines, price, null);
+    }
+
+    private static ProblemHttpResult PriceMismatch(decimal amount, decimal price)
+    {
+        var problem = ApiProblems.Details(StatusCodes.Status422UnprocessableEntity, "Unprocessable Entity",
+            string.Create(CultureInfo.InvariantCulture, $"The amount {amount:0.00} does not match the order's price {price:0.00}; send that amount, or none."));
+        problem.Extensions["amount"] = amount;
+        problem.Extensions["price"] = price;
+        return TypedResults.Problem(problem);
     }
 
     /// <summary>A sold-out or over-limit answer is one cached 429 per sku: after a sale sells out, nearly every request gets one.</summary>
@@ -184,30 +236,24 @@ public sealed partial class OrderAdmission(
 
     private async Task<ProblemHttpResult> GiveBackAsync(string orderId, string why)
     {
-        try
-        {
-            await gate.ReleaseAsync(orderId, CancellationToken.None);
-        }
-        catch (Exception error) when (error is not OperationCanceledException)
-        {
-            LogReleaseFailed(orderId, error.Message);
-        }
-
+        await giveBack.GiveBackAsync(orderId);
         return ApiProblems.Unavailable($"The order could not be started ({why}); nothing was reserved. Try again.");
     }
 
-    /// <summary>The same body as the request that first used the key: the same user, amount and lines.</summary>
+    /// <summary>The same body as the request that first used the key: the same user and lines, and its amount when one is sent.</summary>
     private static bool IsSameRequest(StoredOrder earlier, CreateOrderRequest request, IReadOnlyList<OrderItem> items) =>
         earlier.UserId == request.UserId
-        && earlier.Amount == request.Amount
+        && (request.Amount is null || earlier.Amount == request.Amount)
         && earlier.Lines.Count == items.Count
         && items.All(item => earlier.Lines.Any(line => line.Sku == item.Sku && line.Quantity == item.Quantity));
 
-    private sealed record ResolvedItems(List<OrderItem> Lines, string? Unknown);
+    /// <param name="Unknown">The first sku that does not exist; then the lines and price are incomplete.</param>
+    private sealed record PricedItems(List<OrderItem> Lines, decimal Price, string? Unknown)
+    {
+        /// <summary>A client's amount agrees when it is left out or equals the price exactly.</summary>
+        public bool IsPricedAt(decimal? amount) => amount is null || amount == Price;
+    }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Order {OrderId} could not be started: {Reason}")]
     private partial void LogStartFailed(string orderId, string reason);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "The admission of order {OrderId} could not be given back: {Reason}")]
-    private partial void LogReleaseFailed(string orderId, string reason);
 }

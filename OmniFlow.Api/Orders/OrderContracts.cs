@@ -4,9 +4,13 @@ using OmniFlow.Fulfillment.Orders;
 
 namespace OmniFlow.Api.Orders;
 
-/// <summary><c>{"user_id": "u-42", "items": ["iPhone15", {"sku": "X", "quantity": 2}], "amount": 100}</c></summary>
+/// <summary>
+/// <c>{"user_id": "u-42", "items": ["iPhone15", {"sku": "X", "quantity": 2}], "amount": 100}</c>. The server prices the
+/// order; <c>amount</c> is optional and, when sent, must equal that price.
+/// </summary>
 public sealed record CreateOrderRequest(string? UserId, IReadOnlyList<OrderItemRequest>? Items, decimal? Amount)
 {
+    public const int MaxUserId = 128;
     public const int MaxItems = 50;
     public const int MaxQuantity = 1_000;
     public const decimal MaxAmount = 1_000_000_000m;
@@ -14,8 +18,7 @@ public sealed record CreateOrderRequest(string? UserId, IReadOnlyList<OrderItemR
     public Validation Validate()
     {
         var validation = new Validation();
-        validation.Require(UserId is null || (UserId.Length is > 0 and <= 128 && !string.IsNullOrWhiteSpace(UserId)), "user_id",
-            "The user_id, when given, must be 1 to 128 characters.");
+        validation.Require(UserId is null || Validation.IsPlainText(UserId, MaxUserId), "user_id", Validation.PlainTextRule("user_id, when given,", MaxUserId));
         if (Items is null || Items.Count == 0)
         {
             validation.Add("items", "At least one item is required.");
@@ -40,9 +43,9 @@ public sealed record CreateOrderRequest(string? UserId, IReadOnlyList<OrderItemR
             }
         }
 
-        validation.Require(Amount is not null, "amount", "The amount is required.");
-        validation.Require(Amount is null or > 0, "amount", "The amount must be greater than 0.");
+        validation.Require(Amount is null or > 0, "amount", "The amount, when given, must be greater than 0.");
         validation.Require(Amount is null or <= MaxAmount, "amount", $"The amount must be at most {MaxAmount}.");
+        validation.Require(Amount is not { } amount || Validation.IsCents(amount), "amount", "The amount must have at most 2 decimal places.");
         return validation;
     }
 }
@@ -55,10 +58,12 @@ public sealed record OrderAccepted(string Message, string OrderId, string RunId)
 
 public sealed record PaymentRequest(string? PaymentId, decimal? Amount)
 {
+    public const int MaxPaymentId = 128;
+
     public Validation Validate()
     {
         var validation = new Validation();
-        validation.Require(!string.IsNullOrWhiteSpace(PaymentId) && PaymentId.Length <= 128, "payment_id", "The payment_id is required (at most 128 characters).");
+        validation.Require(Validation.IsPlainText(PaymentId, MaxPaymentId), "payment_id", Validation.PlainTextRule("payment_id", MaxPaymentId));
         validation.Require(Amount is > 0 and <= CreateOrderRequest.MaxAmount, "amount", "The amount is required and must be greater than 0.");
         return validation;
     }
@@ -66,16 +71,16 @@ public sealed record PaymentRequest(string? PaymentId, decimal? Amount)
 
 public sealed record AuditRequest(bool? Approved, string? Reason)
 {
+    public const int MaxReason = 500;
+
     public Validation Validate()
     {
         var validation = new Validation();
         validation.Require(Approved is not null, "approved", "approved (true or false) is required.");
-        validation.Require(Reason is null || Reason.Length <= 500, "reason", "The reason must be at most 500 characters.");
+        validation.Require(Reason is null || Validation.IsPlainText(Reason, MaxReason), "reason", Validation.PlainTextRule("reason, when given,", MaxReason));
         return validation;
     }
 }
-
-public sealed record Delivered(string Message, string OrderId);
 
 public sealed record OrderItemResponse(string Sku, int Quantity, string Warehouse);
 

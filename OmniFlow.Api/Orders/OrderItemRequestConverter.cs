@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using OmniFlow.Api.Infrastructure;
 
 namespace OmniFlow.Api.Orders;
 
@@ -15,7 +16,7 @@ public sealed class OrderItemRequestConverter : JsonConverter<OrderItemRequest>
 
         if (reader.TokenType != JsonTokenType.StartObject)
         {
-            throw new JsonException("An item must be a sku string or an object {\"sku\", \"quantity\"}.");
+            throw new ContractJsonException("An item must be a sku string or an object {\"sku\", \"quantity\"}.");
         }
 
         string? sku = null;
@@ -26,13 +27,13 @@ public sealed class OrderItemRequestConverter : JsonConverter<OrderItemRequest>
             reader.Read();
             if (string.Equals(name, "sku", StringComparison.OrdinalIgnoreCase))
             {
-                sku = reader.TokenType == JsonTokenType.String ? reader.GetString() : throw new JsonException("An item's sku must be a string.");
+                sku = reader.TokenType == JsonTokenType.String ? reader.GetString() : throw new ContractJsonException("An item's sku must be a string.");
             }
             else if (string.Equals(name, "quantity", StringComparison.OrdinalIgnoreCase))
             {
                 quantity = reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out var value)
                     ? value
-                    : throw new JsonException("An item's quantity must be an integer.");
+                    : throw new ContractJsonException("An item's quantity must be an integer.");
             }
             else
             {
@@ -40,7 +41,7 @@ public sealed class OrderItemRequestConverter : JsonConverter<OrderItemRequest>
             }
         }
 
-        return new OrderItemRequest(sku ?? throw new JsonException("An item object needs a sku."), quantity);
+        return new OrderItemRequest(sku ?? throw new ContractJsonException("An item object needs a sku."), quantity);
     }
 
     public override void Write(Utf8JsonWriter writer, OrderItemRequest value, JsonSerializerOptions options)

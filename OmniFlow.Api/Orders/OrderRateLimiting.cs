@@ -5,12 +5,14 @@ using OmniFlow.Api.Infrastructure;
 namespace OmniFlow.Api.Orders;
 
 /// <summary>
-/// <c>Sales:RateLimit:PermitLimit</c> orders per <c>Sales:RateLimit:Window</c> for each user (user id, else client
-/// address), so one client cannot starve a sale. Off unless both are configured. It runs as an endpoint filter, after
-/// the body is read, because the user id lives in the body.
+/// <c>Sales:RateLimit:PermitLimit</c> orders per <c>Sales:RateLimit:Window</c> (default one minute) for each client: its
+/// user id, else its address, so leaving out the user id does not escape the limit. Off unless PermitLimit is configured.
+/// It runs as an endpoint filter, after the body is read, because the user id lives in the body.
 /// </summary>
 public sealed class OrderRateLimiting : IEndpointFilter, IDisposable
 {
+    public static readonly TimeSpan DefaultWindow = TimeSpan.FromMinutes(1);
+
     private readonly PartitionedRateLimiter<string> limiter;
     private readonly TimeSpan window;
 
@@ -30,8 +32,15 @@ public sealed class OrderRateLimiting : IEndpointFilter, IDisposable
     {
         var section = configuration.GetSection("Sales:RateLimit");
         var permitLimit = section.GetValue<int?>("PermitLimit");
-        var window = section.GetValue<TimeSpan?>("Window");
-        return permitLimit is > 0 && window > TimeSpan.Zero ? new OrderRateLimiting(permitLimit.Value, window.Value) : null;
+        if (permitLimit is not > 0)
+        {
+            return null;
+        }
+
+        var window = section.GetValue<TimeSpan?>("Window") ?? DefaultWindow;
+        return window > TimeSpan.Zero
+            ? new OrderRateLimiting(permitLimit.Value, window)
+            : throw new InvalidOperationException("Sales:RateLimit:Window must be positive (for example 00:01:00).");
     }
 
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
@@ -43,7 +52,8 @@ public sealed class OrderRateLimiting : IEndpointFilter, IDisposable
         using var lease = limiter.AttemptAcquire(key);
         if (!lease.IsAcquired)
         {
-            context.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(window.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+            var retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var untilNextWindow) ? untilNextWindow : window;
+            context.HttpContext.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
             return ApiProblems.Create(StatusCodes.Status429TooManyRequests, "Too Many Requests",
                 "Too many orders from this client; slow down.", "rate limit exceeded");
         }

@@ -12,6 +12,13 @@ public sealed record OrderSighting(OrderView View, bool Running);
 
 public sealed partial class OrderReader(ITemporalClient temporal, IOrderStore orders)
 {
+    /// <summary>
+    /// How long a read waits for the workflow's answer. A query waits for the workflow task in flight; one held up by a
+    /// reservation retrying through a database outage would hold the read for as long, so it gives up and the stored
+    /// order answers instead.
+    /// </summary>
+    public static readonly TimeSpan QueryTimeout = TimeSpan.FromSeconds(10);
+
     public static bool IsOrderId(string id) => OrderIdPattern().IsMatch(id);
 
     public WorkflowHandle<OrderWorkflow> Handle(string orderId) => temporal.GetWorkflowHandle<OrderWorkflow>(orderId);
@@ -29,7 +36,8 @@ public sealed partial class OrderReader(ITemporalClient temporal, IOrderStore or
             var description = await handle.DescribeAsync(new() { Rpc = new() { CancellationToken = cancellationToken } });
             if (description.Status == WorkflowExecutionStatus.Running)
             {
-                return new OrderSighting(await handle.QueryAsync(workflow => workflow.Status(), new() { Rpc = new() { CancellationToken = cancellationToken } }), true);
+                var query = new WorkflowQueryOptions { Rpc = new() { CancellationToken = cancellationToken, Timeout = QueryTimeout } };
+                return new OrderSighting(await handle.QueryAsync(workflow => workflow.Status(), query), true);
             }
         }
         catch (RpcException error) when (error.Code == RpcException.StatusCode.NotFound)

@@ -10,6 +10,7 @@ namespace OmniFlow.Api.Orders;
 public static class OrdersApi
 {
     public const int MaxWebhookBody = 16 * 1024;
+    public const int MaxIdempotencyKey = 200;
 
     public static RouteGroupBuilder MapOrdersApi(this RouteGroupBuilder api)
     {
@@ -34,7 +35,8 @@ public static class OrdersApi
         CancellationToken cancellationToken)
     {
         var validation = request.Validate();
-        validation.Require(idempotencyKey is null || idempotencyKey.Length is > 0 and <= 200, "Idempotency-Key", "The Idempotency-Key must be 1 to 200 characters.");
+        validation.Require(idempotencyKey is null || Validation.IsPlainText(idempotencyKey, MaxIdempotencyKey), "Idempotency-Key",
+            Validation.PlainTextRule("Idempotency-Key", MaxIdempotencyKey));
         if (!validation.IsValid)
         {
             return ApiProblems.Invalid(validation.Errors);
@@ -68,9 +70,9 @@ public static class OrdersApi
         return TypedResults.Ok(new OrderList(total, [.. page.Select(order => OrderResponse.From(StoredOrders.ToView(order)))]));
     }
 
-    /// <summary>The payment webhook: the signature is checked over the raw body before anything else is read.</summary>
-    public static async Task<Results<Accepted<Delivered>, ValidationProblem, ProblemHttpResult>> PayAsync(
-        string id, HttpRequest request, WebhookSignature signature, OrderSignals signals, CancellationToken cancellationToken)
+    /// <summary>The payment webhook: the signature is checked over the order id and the raw body before anything else is read.</summary>
+    public static async Task<Results<Ok<OrderResponse>, ValidationProblem, ProblemHttpResult>> PayAsync(
+        string id, HttpRequest request, WebhookSignature signature, OrderUpdates updates, CancellationToken cancellationToken)
     {
         var header = request.Headers[WebhookSignature.Header].ToString();
         if (header.Length == 0)
@@ -84,7 +86,7 @@ public static class OrdersApi
             return ApiProblems.Create(StatusCodes.Status413PayloadTooLarge, "Payload Too Large", $"The body must be at most {MaxWebhookBody} bytes.");
         }
 
-        if (!signature.IsValid(body, header))
+        if (!signature.IsValid(id, body, header))
         {
             return Unsigned();
         }
@@ -97,7 +99,7 @@ public static class OrdersApi
         }
         catch (System.Text.Json.JsonException error)
         {
-            return ApiProblems.Create(StatusCodes.Status400BadRequest, "Bad Request", $"The request body is not valid JSON for this endpoint: {error.Message}");
+            return ApiProblems.Create(StatusCodes.Status400BadRequest, "Bad Request", UnreadableJson.Describe(error));
         }
 
         var validation = payment?.Validate() ?? Required("body", "A JSON body {\"payment_id\", \"amount\"} is required.");
@@ -106,11 +108,11 @@ public static class OrdersApi
             return ApiProblems.Invalid(validation.Errors);
         }
 
-        return await signals.PayAsync(id, payment!, cancellationToken);
+        return await updates.PayAsync(id, payment!, cancellationToken);
     }
 
-    public static async Task<Results<Accepted<Delivered>, ValidationProblem, ProblemHttpResult>> AuditAsync(
-        string id, AuditRequest request, OrderSignals signals, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<OrderResponse>, ValidationProblem, ProblemHttpResult>> AuditAsync(
+        string id, AuditRequest request, OrderUpdates updates, CancellationToken cancellationToken)
     {
         var validation = request.Validate();
         if (!validation.IsValid)
@@ -118,11 +120,11 @@ public static class OrdersApi
             return ApiProblems.Invalid(validation.Errors);
         }
 
-        return await signals.AuditAsync(id, request, cancellationToken);
+        return await updates.AuditAsync(id, request, cancellationToken);
     }
 
     private static ProblemHttpResult Unsigned() => ApiProblems.Create(StatusCodes.Status401Unauthorized, "Unauthorized",
-        $"The {WebhookSignature.Header} header must be sha256=<hex HMAC-SHA256 of the body>.");
+        $"The {WebhookSignature.Header} header must be {WebhookSignature.Format} for this order, with t within {WebhookSignature.Tolerance.TotalMinutes:0} minutes of now.");
 
     private static Validation Required(string field, string message)
     {

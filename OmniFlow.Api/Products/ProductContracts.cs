@@ -5,14 +5,15 @@ namespace OmniFlow.Api.Products;
 public sealed record ProductRequest(string? Name, decimal? Price, int? Stock, string? Warehouse)
 {
     public const string DefaultWarehouse = "MAIN";
+    public const int MaxName = 200;
 
     public Validation Validate(string sku)
     {
         var validation = new Validation();
         validation.Require(Validation.IsSku(sku), "sku", "The sku must match [A-Za-z0-9_-]{1,64}.");
-        validation.Require(!string.IsNullOrWhiteSpace(Name) && Name.Length <= 200, "name", "The name is required (at most 200 characters).");
+        validation.Require(Validation.IsPlainText(Name, MaxName), "name", Validation.PlainTextRule("name", MaxName));
         validation.Require(Price is >= 0 and <= 1_000_000_000, "price", "The price is required and must be between 0 and 1000000000.");
-        validation.Require(Price is not { } price || decimal.Round(price, 2) == price, "price", "The price must have at most 2 decimal places.");
+        validation.Require(Price is not { } price || Validation.IsCents(price), "price", "The price must have at most 2 decimal places.");
         validation.Require(Stock is >= 0 and <= 100_000_000, "stock", "The stock is required and must be between 0 and 100000000.");
         validation.Require(Warehouse is null || Validation.IsSku(Warehouse), "warehouse", "The warehouse must match [A-Za-z0-9_-]{1,64}.");
         return validation;

@@ -3,10 +3,13 @@ using OmniFlow.Fulfillment.Inventory;
 
 namespace OmniFlow.Api.Products;
 
+/// <summary>What admission needs to know of a product: where it ships from and what it costs.</summary>
+public sealed record ListedProduct(string Warehouse, decimal Price);
+
 /// <summary>
-/// Which warehouse ships a sku, kept in memory for the admission hot path: a hit costs no database round trip.
-/// Known skus are looked up again after 30 s, unknown ones after 1 s; a product written through this instance is known
-/// at once. One lookup per sku runs at a time: when an entry expires under load, one request refreshes it (a known sku
+/// Which warehouse ships a sku and its price, kept in memory for the admission hot path: a hit costs no database round
+/// trip. Known skus are looked up again after 30 s, unknown ones after 1 s; a product written through this instance is
+/// known at once (another Api instance sees a new price within 30 s). One lookup per sku runs at a time: when an entry expires under load, one request refreshes it (a known sku
 /// keeps its old answer meanwhile) instead of every request in flight querying the database at once.
 /// </summary>
 public sealed class ProductDirectory(IProductCatalog catalog)
@@ -16,8 +19,8 @@ public sealed class ProductDirectory(IProductCatalog catalog)
 
     private readonly ConcurrentDictionary<string, Entry> entries = new(StringComparer.Ordinal);
 
-    /// <summary>The sku's warehouse, or null when the sku does not exist.</summary>
-    public async ValueTask<string?> FindWarehouseAsync(string sku, CancellationToken cancellationToken)
+    /// <summary>The sku's warehouse and price, or null when the sku does not exist.</summary>
+    public async ValueTask<ListedProduct?> FindAsync(string sku, CancellationToken cancellationToken)
     {
         var entry = entries.TryGetValue(sku, out var cached) ? cached : Begin(sku, replacing: null);
         if (entry.Answer.IsCompletedSuccessfully)
@@ -25,26 +28,26 @@ public sealed class ProductDirectory(IProductCatalog catalog)
             var known = entry.Answer.Result;
             if (known.ExpiresAt > Environment.TickCount64)
             {
-                return known.Warehouse;
+                return known.Product;
             }
 
             var refresh = Begin(sku, replacing: entry);
-            if (known.Warehouse is not null)
+            if (known.Product is not null)
             {
-                return known.Warehouse;
+                return known.Product;
             }
 
             entry = refresh;
         }
 
-        return (await entry.Answer.WaitAsync(cancellationToken)).Warehouse;
+        return (await entry.Answer.WaitAsync(cancellationToken)).Product;
     }
 
-    public void Remember(string sku, string? warehouse)
+    public void Remember(ProductDetails product)
     {
         var entry = new Entry();
-        entry.Complete(warehouse);
-        entries[sku] = entry;
+        entry.Complete(new ListedProduct(product.Warehouse, product.Price));
+        entries[product.Sku] = entry;
     }
 
     /// <summary>Starts a lookup unless another request already did; either way, the entry to wait for.</summary>
@@ -67,7 +70,7 @@ public sealed class ProductDirectory(IProductCatalog catalog)
         try
         {
             var product = await catalog.GetAsync(sku, CancellationToken.None);
-            entry.Complete(product?.Warehouse);
+            entry.Complete(product is null ? null : new ListedProduct(product.Warehouse, product.Price));
         }
         catch (Exception exception)
         {
@@ -76,7 +79,7 @@ public sealed class ProductDirectory(IProductCatalog catalog)
         }
     }
 
-    private readonly record struct Known(string? Warehouse, long ExpiresAt);
+    private readonly record struct Known(ListedProduct? Product, long ExpiresAt);
 
     private sealed class Entry
     {
@@ -84,8 +87,8 @@ public sealed class ProductDirectory(IProductCatalog catalog)
 
         public Task<Known> Answer => source.Task;
 
-        public void Complete(string? warehouse) =>
-            source.TrySetResult(new Known(warehouse, Environment.TickCount64 + (warehouse is null ? UnknownTtl : KnownTtl)));
+        public void Complete(ListedProduct? product) =>
+            source.TrySetResult(new Known(product, Environment.TickCount64 + (product is null ? UnknownTtl : KnownTtl)));
 
         public void Fail(Exception exception) => source.TrySetException(exception);
     }

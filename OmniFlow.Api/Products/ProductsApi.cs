@@ -32,7 +32,7 @@ public static class ProductsApi
         var warehouse = request.Warehouse ?? ProductRequest.DefaultWarehouse;
         var product = await catalog.UpsertAsync(sku, request.Name!.Trim(), request.Price!.Value, warehouse, request.Stock!.Value,
             (saved, token) => gate.SetStockAsync(saved.Sku, saved.AvailableStock, token), cancellationToken);
-        directory.Remember(sku, product.Warehouse);
+        directory.Remember(product);
         return TypedResults.Ok(new ProductResponse(product.Sku, product.Name, product.Price, product.AvailableStock, product.AvailableStock, product.Warehouse));
     }
 

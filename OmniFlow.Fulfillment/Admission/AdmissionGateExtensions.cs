@@ -14,6 +14,9 @@ public static class AdmissionGateExtensions
     /// <summary>The connection string name the Redis gate is configured by (<c>ConnectionStrings:redis</c>).</summary>
     public const string RedisConnectionName = "redis";
 
+    /// <summary>How long a gate call waits for Redis before it fails (and its caller is answered 503).</summary>
+    public static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(1);
+
     /// <summary>
     /// Registers <see cref="IAdmissionGate"/>: over Redis when <c>ConnectionStrings:redis</c> is set (Aspire's Redis
     /// client: one <see cref="IConnectionMultiplexer"/> for the process, its health check, and its traces when they are
@@ -39,8 +42,17 @@ public static class AdmissionGateExtensions
         builder.AddRedisClient(RedisConnectionName,
             // A span per gate call costs the 429 path; record them only when something exports them.
             settings => settings.DisableTracing = string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]),
-            // Start even when Redis is down: the health check reports it and the multiplexer keeps reconnecting.
-            options => options.AbortOnConnectFail = false);
+            options =>
+            {
+                // Start even when Redis is down: the health check reports it and the multiplexer keeps reconnecting.
+                options.AbortOnConnectFail = false;
+
+                // While Redis is unreachable a gate call fails at once, and one that got no answer within a second
+                // fails then, instead of waiting in a backlog and running after the caller was answered 503.
+                options.BacklogPolicy = BacklogPolicy.FailFast;
+                options.AsyncTimeout = (int)CommandTimeout.TotalMilliseconds;
+                options.SyncTimeout = (int)CommandTimeout.TotalMilliseconds;
+            });
         services.TryAddSingleton<RedisAdmissionGate>();
         services.TryAddSingleton<IAdmissionGate>(provider => provider.GetRequiredService<RedisAdmissionGate>());
         services.AddHostedService<RedisAdmissionGateStarter>();

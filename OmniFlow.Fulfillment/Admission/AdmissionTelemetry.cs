@@ -35,9 +35,10 @@ public sealed class AdmissionTelemetry
             AdmissionOutcome.Admitted => admitted,
             AdmissionOutcome.SoldOut => soldOut,
             AdmissionOutcome.UserLimitReached => userLimit,
-            _ => unknownSku,
+            AdmissionOutcome.UnknownSku => unknownSku,
+            _ => null,
         };
-        counter.Add(1);
+        counter?.Add(1);
     }
 
     internal void RecordLocalSoldOut()

@@ -17,7 +17,11 @@ public interface IAdmissionGate
     /// </summary>
     string? KnownSoldOut(IReadOnlyList<StockLine> lines);
 
-    /// <summary>Gives an admission back (stock and the user's quota). Idempotent per order id; false when there was nothing to give back.</summary>
+    /// <summary>
+    /// Gives an admission back (stock and the user's quota). Idempotent per order id; false when there was nothing to
+    /// give back. Either way the order id is withdrawn: an admission of it that arrives later (a call whose caller gave
+    /// up on it, still on its way to Redis) is refused with <see cref="AdmissionOutcome.Withdrawn"/>.
+    /// </summary>
     Task<bool> ReleaseAsync(string orderId, CancellationToken cancellationToken = default);
 
     /// <summary>Sets what the gate admits for <paramref name="sku"/> and clears every instance's sold-out cache for it.</summary>
@@ -33,6 +37,9 @@ public enum AdmissionOutcome
     SoldOut,
     UserLimitReached,
     UnknownSku,
+
+    /// <summary>The order id was given back before: nothing is taken under it again.</summary>
+    Withdrawn,
 }
 
 public readonly record struct AdmissionResult(AdmissionOutcome Outcome, string? Sku = null)

@@ -35,7 +35,7 @@ public sealed class DeadlineActivities(ITemporalClient client)
                 fired = e.EventId;
             }
             else if (signaled is null && e.WorkflowExecutionSignaledEventAttributes is { } signal && signal.SignalName == request.SignalName
-                && (request.PaymentId is null || (await client.Options.DataConverter.ToSingleValueAsync<PaymentSignal>(signal.Input.Payloads_)).PaymentId == request.PaymentId))
+                && (request.PaymentId is null || (await client.Options.DataConverter.ToSingleValueAsync<PaymentConfirmation>(signal.Input.Payloads_)).PaymentId == request.PaymentId))
             {
                 signaled = e.EventId;
             }

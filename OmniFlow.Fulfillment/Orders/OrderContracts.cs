@@ -5,7 +5,9 @@ public sealed record OrderItem(string Sku, int Quantity, string Warehouse);
 
 /// <summary>
 /// The settings an order workflow runs with, taken from the Api's configuration when the order starts
-/// (a workflow never reads configuration: it must replay the same way later).
+/// (a workflow never reads configuration: it must replay the same way later). <c>ReserveTimeout</c> is how long the
+/// reservation keeps retrying through a database outage: the payment timeout when unset, so an order admitted during an
+/// outage of minutes still gets its stock, and one that cannot fails no later than it could have been paid.
 /// </summary>
 public sealed record OrderWorkflowOptions(
     decimal AuditThreshold,
@@ -13,7 +15,7 @@ public sealed record OrderWorkflowOptions(
     TimeSpan PaymentTimeout,
     string GateTaskQueue,
     bool UpsertSearchAttributes = false,
-    int ReserveMaximumAttempts = 5,
+    TimeSpan? ReserveTimeout = null,
     int ShipMaximumAttempts = 3);
 
 /// <summary>What an order workflow starts with; <paramref name="IdempotencyKey"/> is the creating request's key, kept on the stored order.</summary>
@@ -22,10 +24,15 @@ public sealed record OrderInput(string OrderId, string? UserId, IReadOnlyList<Or
 /// <summary>How an order ended: business failures are results, not exceptions.</summary>
 public sealed record OrderResult(string OrderId, OrderStatus Status, string? Reason = null);
 
-/// <summary>The payment webhook's confirmation, delivered as a signal.</summary>
-public sealed record PaymentSignal(string PaymentId, decimal Amount);
+/// <summary>
+/// The payment webhook's confirmation: the argument of the order's Pay update (and of the Pay signal, which histories
+/// written before the update still hold). <paramref name="ReceivedAt"/>: when the Api received it, the moment the
+/// payment deadline is compared with; null on a signal, whose moment is its place in the history.
+/// </summary>
+public sealed record PaymentConfirmation(string PaymentId, decimal Amount, DateTime? ReceivedAt = null);
 
-public sealed record AuditDecision(bool Approved, string? Reason);
+/// <summary>An audit's decision; <paramref name="ReceivedAt"/> as for <see cref="PaymentConfirmation"/>.</summary>
+public sealed record AuditDecision(bool Approved, string? Reason, DateTime? ReceivedAt = null);
 
 public sealed record TimelineEntry(DateTime At, string Event);
 

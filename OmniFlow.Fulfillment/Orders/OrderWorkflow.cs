@@ -10,13 +10,26 @@ namespace OmniFlow.Fulfillment.Orders;
 /// <summary>
 /// One order, from admission to delivery (workflow id = order id): reserve, audit when large, wait for payment against
 /// a durable timer, capture, ship per warehouse in parallel children, and undo everything done so far when a step fails.
+/// Payments and audit decisions come as Workflow Updates, which answer definitely; the Pay and Audit signals stay for
+/// the orders started before the updates, whose histories hold them.
 /// </summary>
 [Workflow]
 public sealed class OrderWorkflow
 {
     public const string PaySignal = "Pay";
     public const string AuditSignal = "Audit";
+    public const string PayUpdate = "PayOrder";
+    public const string AuditUpdate = "AuditOrder";
     public const string StatusQuery = "Status";
+
+    /// <summary>The Pay update's failure when the amount is not the order's: its validator refuses it, nothing is written.</summary>
+    public const string AmountMismatchError = "AmountMismatch";
+
+    /// <summary>The Pay update's failure when the order can no longer take the payment: the payment has been refunded.</summary>
+    public const string NotPayableError = "NotPayable";
+
+    /// <summary>The Audit update's failure when the order is not (or no longer) awaiting an audit.</summary>
+    public const string NotAwaitingAuditError = "NotAwaitingAudit";
 
     /// <summary>
     /// Marks the runs that look again at a signal delivered in the task in which its deadline fired; histories written
@@ -24,8 +37,28 @@ public sealed class OrderWorkflow
     /// </summary>
     public const string SignalInDeadlineTaskPatch = "signal-in-deadline-task";
 
+    /// <summary>A payment's update id: a provider's retries of one payment are one update, which Temporal answers once.</summary>
+    public static string PaymentUpdateId(string paymentId) => $"pay-{paymentId}";
+
     public static readonly SearchAttributeKey<string> OrderStatusAttribute = SearchAttributeKey.CreateKeyword("OrderStatus");
     public static readonly SearchAttributeKey<string> UserIdAttribute = SearchAttributeKey.CreateKeyword("UserId");
+
+    /// <summary>
+    /// Every failure of the reservation is transient (stock outcomes are results), so it retries for about
+    /// <paramref name="timeout"/>: bounded by attempts, not by a schedule-to-close timeout, which a local activity
+    /// measures against the worker's clock and so could replay differently.
+    /// </summary>
+    private static RetryPolicy ReserveRetry(TimeSpan timeout)
+    {
+        var interval = TimeSpan.FromSeconds(5);
+        return new()
+        {
+            InitialInterval = TimeSpan.FromSeconds(1),
+            BackoffCoefficient = 2,
+            MaximumInterval = interval,
+            MaximumAttempts = Math.Max(2, (int)(timeout / interval)),
+        };
+    }
 
     private static readonly RetryPolicy UntilItSucceeds = new()
     {
@@ -37,17 +70,21 @@ public sealed class OrderWorkflow
 
     private readonly OrderInput input;
     private readonly List<TimelineEntry> timeline = [];
-    private readonly List<PaymentSignal> refundsDue = [];
+    private readonly List<PaymentConfirmation> refundsDue = [];
     private readonly HashSet<string> lateOrRefundedPaymentIds = new(StringComparer.Ordinal);
     private OrderStatus status = OrderStatus.Reserving;
     private DateTime? paymentDeadline;
-    private PaymentSignal? payment;
+    private DateTime? auditDeadline;
+    private PaymentConfirmation? payment;
     private bool paymentCaptured;
     private AuditDecision? audit;
     private string? reason;
 
     /// <summary>Set once the order has started to end: from then on no payment is accepted, whatever the status shows.</summary>
     private bool ending;
+
+    /// <summary>A Pay update refunded a payment since the order's row was last written.</summary>
+    private bool refundUnrecorded;
 
     [WorkflowInit]
     public OrderWorkflow(OrderInput input) => this.input = input;
@@ -59,7 +96,7 @@ public sealed class OrderWorkflow
         new(input.OrderId, status, input.UserId, input.Items, input.Amount, paymentDeadline, [.. timeline], payment?.PaymentId, reason, ending);
 
     [WorkflowSignal(PaySignal)]
-    public Task PayAsync(PaymentSignal signal)
+    public Task PayAsync(PaymentConfirmation signal)
     {
         if (payment?.PaymentId == signal.PaymentId || lateOrRefundedPaymentIds.Contains(signal.PaymentId))
         {
@@ -100,6 +137,98 @@ public sealed class OrderWorkflow
         return Task.CompletedTask;
     }
 
+    /// <summary>A payment of another amount than the order's is refused here, before anything is written to the history.</summary>
+    [WorkflowUpdateValidator(nameof(PayOrderAsync))]
+    public void ValidatePayOrder(PaymentConfirmation confirmation)
+    {
+        if (confirmation.Amount != input.Amount)
+        {
+            throw new ApplicationFailureException(
+                $"Payment {confirmation.PaymentId} of {confirmation.Amount} does not match the order amount {input.Amount}.", AmountMismatchError);
+        }
+    }
+
+    /// <summary>
+    /// Takes the payment when the order can (it came before the deadline, the order is not ending and has no other
+    /// payment) and answers the order; the order's own payment again gets the same answer. Else the payment is refunded
+    /// here and the update fails with <see cref="NotPayableError"/>; a payment already refunded is not refunded again.
+    /// </summary>
+    [WorkflowUpdate(PayUpdate)]
+    public async Task<OrderView> PayOrderAsync(PaymentConfirmation confirmation)
+    {
+        var receivedAt = confirmation.ReceivedAt ?? Workflow.UtcNow;
+        if (payment?.PaymentId == confirmation.PaymentId)
+        {
+            return Status();
+        }
+
+        var refusal = PaymentRefusal(receivedAt);
+        if (refusal is null && !lateOrRefundedPaymentIds.Contains(confirmation.PaymentId))
+        {
+            payment = confirmation with { ReceivedAt = receivedAt };
+            Note($"payment {confirmation.PaymentId} received");
+            return Status();
+        }
+
+        if (lateOrRefundedPaymentIds.Add(confirmation.PaymentId))
+        {
+            Note($"payment {confirmation.PaymentId} arrived {refusal}: it will be refunded");
+            await RefundAsync(confirmation, $"order {(ending ? "ending" : status.ToWire())}", CancellationToken.None);
+            refundUnrecorded = true;
+        }
+
+        throw new ApplicationFailureException(
+            $"Order {input.OrderId} is {(ending ? "ending" : status.ToWire())} and no longer payable; payment {confirmation.PaymentId} is refunded.",
+            NotPayableError);
+    }
+
+    [WorkflowUpdateValidator(nameof(AuditOrderAsync))]
+    public void ValidateAuditOrder(AuditDecision decision)
+    {
+        if (AuditRefusal(decision.ReceivedAt ?? Workflow.UtcNow) is { } refusal)
+        {
+            throw new ApplicationFailureException(refusal, NotAwaitingAuditError);
+        }
+    }
+
+    /// <summary>Takes the audit's decision and answers the order; the order then goes on to payment or fails.</summary>
+    [WorkflowUpdate(AuditUpdate)]
+    public Task<OrderView> AuditOrderAsync(AuditDecision decision)
+    {
+        var receivedAt = decision.ReceivedAt ?? Workflow.UtcNow;
+
+        // Validated when it came; looked at again in case the order moved on in the same workflow task.
+        if (AuditRefusal(receivedAt) is { } refusal)
+        {
+            throw new ApplicationFailureException(refusal, NotAwaitingAuditError);
+        }
+
+        audit = decision with { ReceivedAt = receivedAt };
+        Note(decision.Approved ? "audit approved" : $"audit rejected: {decision.Reason}");
+        return Task.FromResult(Status());
+    }
+
+    /// <summary>Null when a payment received at <paramref name="receivedAt"/> is the order's to keep, else when it came.</summary>
+    private string? PaymentRefusal(DateTime receivedAt)
+    {
+        if (ending || !status.IsPayable() || payment is not null)
+        {
+            return $"while the order was {(ending ? "ending" : status.ToWire())}";
+        }
+
+        return receivedAt >= paymentDeadline ? "after the payment deadline" : null;
+    }
+
+    private string? AuditRefusal(DateTime receivedAt)
+    {
+        if (ending || status != OrderStatus.AwaitingAudit || audit is not null)
+        {
+            return $"Order {input.OrderId} is {(ending ? "ending" : status.ToWire())}, not awaiting an audit.";
+        }
+
+        return receivedAt >= auditDeadline ? $"The audit of order {input.OrderId} timed out." : null;
+    }
+
     [WorkflowRun]
     public async Task<OrderResult> RunAsync(OrderInput order)
     {
@@ -128,8 +257,9 @@ public sealed class OrderWorkflow
 
         if (audited)
         {
+            auditDeadline = Workflow.UtcNow + Options.AuditTimeout;
             if (!await Workflow.WaitConditionAsync(() => audit is not null, Options.AuditTimeout)
-                && !(audit is not null && await SignaledBeforeDeadlineAsync(AuditSignal, paymentId: null)))
+                && !(audit is not null && await ReachedBeforeDeadlineAsync(AuditSignal, paymentId: null, audit.ReceivedAt)))
             {
                 return await EndAsync(saga, OrderStatus.Failed, "the audit timed out");
             }
@@ -200,7 +330,15 @@ public sealed class OrderWorkflow
             // exactly-once however often it is retried.
             result = await Workflow.ExecuteLocalActivityAsync(
                 (InventoryActivities activities) => activities.ReserveStockAsync(new(input.OrderId, lines, reserving, reserved)),
-                new() { StartToCloseTimeout = TimeSpan.FromSeconds(30), RetryPolicy = BoundedRetry(Options.ReserveMaximumAttempts) });
+                new()
+                {
+                    StartToCloseTimeout = TimeSpan.FromSeconds(30),
+                    RetryPolicy = ReserveRetry(Options.ReserveTimeout ?? Options.PaymentTimeout),
+
+                    // Longer waits between attempts are durable timers, so the workflow task does not stay open through
+                    // a database outage and the order still answers its Status query.
+                    LocalRetryThreshold = TimeSpan.FromSeconds(1),
+                });
         }
         catch (Exception failure) when (failure is ActivityFailureException or ApplicationFailureException)
         {
@@ -238,8 +376,16 @@ public sealed class OrderWorkflow
 
         return left > TimeSpan.Zero
             && (await Workflow.WaitConditionAsync(() => payment is not null, left)
-                || (payment is not null && await SignaledBeforeDeadlineAsync(PaySignal, payment.PaymentId)));
+                || (payment is not null && await ReachedBeforeDeadlineAsync(PaySignal, payment.PaymentId, payment.ReceivedAt)));
     }
+
+    /// <summary>
+    /// Called when a wait's timer won but a payment or decision was taken in the same workflow task. One that came as an
+    /// update carries when the Api received it, and its handler took it only if that was before the deadline; one that
+    /// came as a signal is placed by the history.
+    /// </summary>
+    private async Task<bool> ReachedBeforeDeadlineAsync(string signalName, string? paymentId, DateTime? receivedAt) =>
+        receivedAt is not null || await SignaledBeforeDeadlineAsync(signalName, paymentId);
 
     /// <summary>
     /// Called when a wait's timer won but its signal was taken in the same workflow task: the signal's handler runs before
@@ -338,16 +484,16 @@ public sealed class OrderWorkflow
 
     /// <summary>
     /// Refunds payments that came in while the order was ending, until none is left. Before the workflow returns, every
-    /// signal delivered with the current workflow task must have run: a signal that lands in the task completing the
-    /// workflow makes the server reject that completion and hand it to the workflow first, and the handlers-finished
-    /// wait lets such a signal's handler run before the last look at what is due.
+    /// signal and update delivered with the current workflow task must have run: one that lands in the task completing
+    /// the workflow makes the server reject that completion and hand it to the workflow first, and the handlers-finished
+    /// wait lets its handler (and a Pay update's refund) run before the last look at what is due and unrecorded.
     /// </summary>
     private async Task RefundLatePaymentsAsync(OrderStatus end, CancellationToken token)
     {
         while (true)
         {
             await Workflow.WaitConditionAsync(() => Workflow.AllHandlersFinished, token);
-            if (refundsDue.Count == 0)
+            if (refundsDue.Count == 0 && !refundUnrecorded)
             {
                 return;
             }
@@ -363,11 +509,16 @@ public sealed class OrderWorkflow
         {
             var due = refundsDue[0];
             refundsDue.RemoveAt(0);
-            await Workflow.ExecuteActivityAsync(
-                (PaymentActivities activities) => activities.RefundPaymentAsync(new(input.OrderId, due.PaymentId, due.Amount, $"order {end.ToWire()}")),
-                Compensation(token));
-            Note($"payment {due.PaymentId} refunded");
+            await RefundAsync(due, $"order {end.ToWire()}", token);
         }
+    }
+
+    private async Task RefundAsync(PaymentConfirmation due, string why, CancellationToken token)
+    {
+        await Workflow.ExecuteActivityAsync(
+            (PaymentActivities activities) => activities.RefundPaymentAsync(new(input.OrderId, due.PaymentId, due.Amount, why)),
+            Compensation(token));
+        Note($"payment {due.PaymentId} refunded");
     }
 
     private async Task ReleaseAdmissionAsync(CancellationToken token)
@@ -412,6 +563,7 @@ public sealed class OrderWorkflow
     {
         UpsertSearchAttributes();
         var snapshot = Snapshot();
+        refundUnrecorded = false;
         await Workflow.ExecuteActivityAsync((OrderRecordActivities activities) => activities.RecordOrderAsync(snapshot), Compensation(token));
     }
 

@@ -51,6 +51,12 @@ public sealed class OrdersSettings
 
     public TimeSpan PaymentTimeout { get; set; } = TimeSpan.FromMinutes(30);
 
+    /// <summary>
+    /// How long the Api waits for an order's workflow to answer a payment or an audit (a Worker must take the update);
+    /// past it the request is answered 503, and the same request again picks up the same update.
+    /// </summary>
+    public TimeSpan UpdateTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
     public static OrdersSettings From(IConfiguration configuration) =>
         configuration.GetSection(Section).Get<OrdersSettings>() ?? new OrdersSettings();
 

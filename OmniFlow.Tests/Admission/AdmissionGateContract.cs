@@ -174,6 +174,28 @@ public abstract class AdmissionGateContract
     }
 
     [Fact]
+    public async Task An_admission_that_arrives_after_its_order_was_given_back_takes_nothing()
+    {
+        var gate = await CreateGateAsync();
+        await gate.SetStockAsync("phone", 5, Cancellation);
+        var givenUp = NewOrderId();
+        var released = NewOrderId();
+        Assert.True((await gate.TryAdmitAsync(released, "u-2", One("phone"), Cancellation)).Admitted);
+
+        // A caller answered 503 gives its order back before the admission it sent reached the gate...
+        Assert.False(await gate.ReleaseAsync(givenUp, Cancellation));
+        Assert.True(await gate.ReleaseAsync(released, Cancellation));
+
+        // ...and the admission, arriving late, is refused: neither order id takes stock or quota again.
+        Assert.Equal(AdmissionOutcome.Withdrawn, (await gate.TryAdmitAsync(givenUp, "u-1", One("phone"), Cancellation)).Outcome);
+        Assert.Equal(AdmissionOutcome.Withdrawn, (await gate.TryAdmitAsync(released, "u-2", One("phone"), Cancellation)).Outcome);
+        Assert.Equal(5, await gate.GetStockAsync("phone", Cancellation));
+        Assert.True((await gate.TryAdmitAsync(NewOrderId(), "u-1", One("phone"), Cancellation)).Admitted);
+        Assert.True((await gate.TryAdmitAsync(NewOrderId(), "u-2", One("phone"), Cancellation)).Admitted);
+        Assert.False(await gate.ReleaseAsync(givenUp, Cancellation));
+    }
+
+    [Fact]
     public async Task Admitting_the_same_order_id_twice_takes_stock_once()
     {
         var gate = await CreateGateAsync(perUserLimit: 5);

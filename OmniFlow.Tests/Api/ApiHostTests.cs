@@ -76,37 +76,8 @@ public sealed class ApiHostTests
         await app.StopAsync(token);
     }
 
-    [Fact]
-    public async Task The_order_endpoint_is_rate_limited_per_user_when_configured()
-    {
-        var token = TestContext.Current.CancellationToken;
-        var folder = Directory.CreateTempSubdirectory("omniflow-rate-").FullName;
-        await using var app = ApiApp.Build(
-        [
-            "--environment=Development",
-            "--urls=http://127.0.0.1:0",
-            $"--ConnectionStrings:omniflowdb=Data Source={Path.Combine(folder, "db")}",
-            $"--Temporal:Address=127.0.0.1:{ClosedPort()}",
-            "--Sales:RateLimit:PermitLimit=2",
-            "--Sales:RateLimit:Window=00:10:00",
-            "--Logging:LogLevel:Default=None",
-        ]);
-        await app.Services.MigrateOmniFlowDatabaseAsync(token);
-        await app.StartAsync(token);
-        using var http = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
-
-        Task<HttpResponseMessage> OrderAsync(string user) => http.PostAsync("/api/v1/orders",
-            new StringContent($$"""{"user_id": "{{user}}", "items": ["NO-SUCH"], "amount": 1}""", Encoding.UTF8, "application/json"), token);
-
-        Assert.Equal(HttpStatusCode.NotFound, (await OrderAsync("greedy")).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await OrderAsync("greedy")).StatusCode);
-        var limited = await Problems.AssertProblemAsync(await OrderAsync("greedy"), HttpStatusCode.TooManyRequests);
-        Assert.Equal("rate limit exceeded", limited.GetProperty("error").GetString());
-        Assert.Equal(HttpStatusCode.NotFound, (await OrderAsync("patient")).StatusCode);
-        await app.StopAsync(token);
-    }
-
-    private static int ClosedPort()
+    /// <summary>A port nothing listens on: a Temporal address that is never reachable.</summary>
+    internal static int ClosedPort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

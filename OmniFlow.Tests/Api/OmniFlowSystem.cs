@@ -147,11 +147,16 @@ public class OmniFlowSystem : IAsyncLifetime
     public Task<HttpResponseMessage> PayAsync(string orderId, string paymentId, decimal amount, string? signature = null)
     {
         var body = JsonSerializer.Serialize(new { payment_id = paymentId, amount });
-        return PostJsonAsync($"/api/v1/orders/{orderId}/pay", body, ("X-Signature", signature ?? Sign(body)));
+        return PostJsonAsync($"/api/v1/orders/{orderId}/pay", body, ("X-Signature", signature ?? Sign(orderId, body)));
     }
 
-    public static string Sign(string body) =>
-        "sha256=" + Convert.ToHexStringLower(System.Security.Cryptography.HMACSHA256.HashData(Encoding.UTF8.GetBytes(WebhookSecret), Encoding.UTF8.GetBytes(body)));
+    /// <summary>Signs as a payment provider does: <c>t=&lt;unix seconds&gt;,v1=&lt;hex HMAC-SHA256 of "t.orderId.body"&gt;</c>.</summary>
+    public static string Sign(string orderId, string body, DateTimeOffset? at = null, string secret = WebhookSecret)
+    {
+        var t = (at ?? DateTimeOffset.UtcNow).ToUnixTimeSeconds();
+        var mac = System.Security.Cryptography.HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes($"{t}.{orderId}.{body}"));
+        return $"t={t},v1={Convert.ToHexStringLower(mac)}";
+    }
 
     public async Task<string> CreateOrderAsync(string json, params (string Name, string Value)[] headers)
     {
@@ -164,8 +169,9 @@ public class OmniFlowSystem : IAsyncLifetime
     public async Task<JsonElement> GetOrderAsync(string orderId)
     {
         using var response = await Http.GetAsync($"/api/v1/orders/{orderId}", TestContext.Current.CancellationToken);
-        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
-        return await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+        var body = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        Assert.True(response.StatusCode == System.Net.HttpStatusCode.OK, $"GET order {orderId} answered {(int)response.StatusCode}: {body}");
+        return JsonDocument.Parse(body).RootElement.Clone();
     }
 
     public async Task<JsonElement> WaitForStatusAsync(string orderId, params string[] statuses)

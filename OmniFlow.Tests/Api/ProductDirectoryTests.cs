@@ -13,13 +13,13 @@ public sealed class ProductDirectoryTests
         var catalog = new GatedCatalog();
         var directory = new ProductDirectory(catalog);
 
-        var lookups = Enumerable.Range(0, 200).Select(_ => directory.FindWarehouseAsync("phone", Cancellation).AsTask()).ToList();
+        var lookups = Enumerable.Range(0, 200).Select(_ => directory.FindAsync("phone", Cancellation).AsTask()).ToList();
         catalog.Release.SetResult();
-        var warehouses = await Task.WhenAll(lookups);
+        var products = await Task.WhenAll(lookups);
 
-        Assert.All(warehouses, warehouse => Assert.Equal("SH", warehouse));
+        Assert.All(products, product => Assert.Equal(new ListedProduct("SH", 1m), product));
         Assert.Equal(1, catalog.Calls);
-        Assert.Equal("SH", await directory.FindWarehouseAsync("phone", Cancellation));
+        Assert.Equal(new ListedProduct("SH", 1m), await directory.FindAsync("phone", Cancellation));
         Assert.Equal(1, catalog.Calls);
     }
 
@@ -30,9 +30,9 @@ public sealed class ProductDirectoryTests
         var directory = new ProductDirectory(catalog);
         catalog.Release.SetResult();
 
-        await Assert.ThrowsAsync<TimeoutException>(() => directory.FindWarehouseAsync("phone", Cancellation).AsTask());
+        await Assert.ThrowsAsync<TimeoutException>(() => directory.FindAsync("phone", Cancellation).AsTask());
 
-        Assert.Equal("SH", await directory.FindWarehouseAsync("phone", Cancellation));
+        Assert.Equal("SH", (await directory.FindAsync("phone", Cancellation))?.Warehouse);
         Assert.Equal(2, catalog.Calls);
     }
 

@@ -67,9 +67,22 @@ public sealed class MariaDbServer : IAsyncLifetime
         }
     }
 
-    private async Task<string?> StartServerAsync(string mariadbd, string dataDirectory, string user)
+    /// <summary>Kills the server at once, as a crash would; its data stays for <see cref="StartAgainAsync"/>.</summary>
+    public Task KillAsync() => StopServerAsync();
+
+    /// <summary>Starts the killed server again on its data and port (InnoDB recovers what was committed).</summary>
+    public async Task StartAgainAsync()
     {
-        Port = FreePort();
+        var problem = await StartServerAsync(RequiredServices.FindBinary("mariadbd")!, Path.Combine(directory, "data"), Environment.UserName, Port);
+        if (problem is not null)
+        {
+            throw new InvalidOperationException(problem);
+        }
+    }
+
+    private async Task<string?> StartServerAsync(string mariadbd, string dataDirectory, string user, int? port = null)
+    {
+        Port = port ?? FreePort();
         server = Process.Start(new ProcessStartInfo(mariadbd)
         {
             ArgumentList =

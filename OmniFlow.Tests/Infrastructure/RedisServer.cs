@@ -6,7 +6,8 @@ using StackExchange.Redis;
 namespace OmniFlow.Tests.Infrastructure;
 
 /// <summary>
-/// A real <c>redis-server</c> of our own: a free port on 127.0.0.1, no persistence, a temp dir, killed on dispose.
+/// A real <c>redis-server</c> of our own: a free port on 127.0.0.1, a temp dir, killed on dispose; no persistence
+/// unless <see cref="Durable"/> (an append-only file synced on every write, as a production gate would keep).
 /// Use it as a class fixture (isolate tests by key prefix) or start a dedicated one with <see cref="StartAsync"/>.
 /// </summary>
 public sealed class RedisServer : IAsyncLifetime
@@ -17,6 +18,8 @@ public sealed class RedisServer : IAsyncLifetime
     private string? unavailableReason;
 
     public int Port { get; private set; }
+
+    public bool Durable { get; init; }
 
     public string ConnectionString => $"127.0.0.1:{Port},abortConnect=false,connectTimeout=2000,syncTimeout=2000,asyncTimeout=2000";
 
@@ -52,10 +55,16 @@ public sealed class RedisServer : IAsyncLifetime
         }
     }
 
-    /// <summary>Kills the server and starts an empty one on the same port, as a crash and a restart would.</summary>
+    /// <summary>Kills the server and starts it again on the same port, as a crash and a restart would: empty, unless durable.</summary>
     public async Task RestartAsync()
     {
         Kill();
+        await StartAgainAsync();
+    }
+
+    /// <summary>Starts the server again after <see cref="Kill"/>, on the same port and directory.</summary>
+    public async Task StartAgainAsync()
+    {
         process?.Dispose();
         process = await TryStartAsync() ?? throw new InvalidOperationException($"redis-server did not start again on port {Port}.");
     }
@@ -70,6 +79,12 @@ public sealed class RedisServer : IAsyncLifetime
     }
 
     public Task<ConnectionMultiplexer> ConnectAsync() => ConnectionMultiplexer.ConnectAsync(ConnectionString);
+
+    /// <summary>Freezes the server (SIGSTOP), as a network blip would: connections stay open, commands wait unanswered.</summary>
+    public void Pause() => Signal("STOP");
+
+    /// <summary>Lets a paused server go on (SIGCONT): what it received meanwhile runs now.</summary>
+    public void Resume() => Signal("CONT");
 
     /// <summary>Kills the server at once, as a crash would.</summary>
     public void Kill()
@@ -92,11 +107,21 @@ public sealed class RedisServer : IAsyncLifetime
         return ValueTask.CompletedTask;
     }
 
+    private void Signal(string signal)
+    {
+        using var kill = Process.Start("kill", [$"-{signal}", process!.Id.ToString()]);
+        kill.WaitForExit();
+    }
+
     private async Task<Process?> TryStartAsync()
     {
         var started = Process.Start(new ProcessStartInfo(binary!)
         {
-            ArgumentList = { "--port", Port.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", directory!, "--loglevel", "warning" },
+            ArgumentList =
+            {
+                "--port", Port.ToString(), "--bind", "127.0.0.1", "--save", "", "--dir", directory!, "--loglevel", "warning",
+                "--appendonly", Durable ? "yes" : "no", "--appendfsync", "always",
+            },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,

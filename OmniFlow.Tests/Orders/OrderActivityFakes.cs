@@ -22,6 +22,9 @@ internal sealed class OrderActivityFakes
 
     public TaskCompletionSource ReleaseStarted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    /// <summary>When set, shipping waits for this before it answers, so the order stays FULFILLING meanwhile.</summary>
+    public TaskCompletionSource? HoldShipment { get; init; }
+
     public ConcurrentQueue<ShipmentRequest> Shipments { get; } = new();
 
     public ConcurrentQueue<RefundPaymentRequest> Refunds { get; } = new();
@@ -80,16 +83,21 @@ internal sealed class OrderActivityFakes
     }
 
     [Activity(ShippingActivities.Ship)]
-    public Task<ShipmentResult> ShipAsync(ShipmentRequest request)
+    public async Task<ShipmentResult> ShipAsync(ShipmentRequest request)
     {
         calls.Enqueue(ShippingActivities.Ship);
         Shipments.Enqueue(request);
+        if (HoldShipment is not null)
+        {
+            await HoldShipment.Task.WaitAsync(ActivityExecutionContext.Current.CancellationToken);
+        }
+
         if (FailingWarehouses.Contains(request.Warehouse))
         {
             throw new ApplicationFailureException($"no carrier at {request.Warehouse}", ShippingActivities.RejectedErrorType, nonRetryable: true);
         }
 
-        return Task.FromResult(new ShipmentResult(request.Warehouse, $"TRK-{request.Warehouse}"));
+        return new ShipmentResult(request.Warehouse, $"TRK-{request.Warehouse}");
     }
 
     [Activity(NotificationActivities.Notify)]

@@ -69,6 +69,35 @@ internal sealed class OrderRun(
         workers = [];
     }
 
+    /// <summary>Pays as the Api does: the Pay update, its id derived from the payment id.</summary>
+    public Task<OrderView> PayAsync(string paymentId, decimal amount, DateTime? receivedAt = null) =>
+        Handle.ExecuteUpdateAsync(wf => wf.PayOrderAsync(new PaymentConfirmation(paymentId, amount, receivedAt)), new(OrderWorkflow.PaymentUpdateId(paymentId)));
+
+    public Task<OrderView> AuditAsync(bool approved, string? reason = null, DateTime? receivedAt = null, string? updateId = null) =>
+        Handle.ExecuteUpdateAsync(wf => wf.AuditOrderAsync(new AuditDecision(approved, reason, receivedAt)), updateId is null ? new() : new(updateId));
+
+    /// <summary>Waits until the server holds the update (admitted, not yet taken by a Worker, or further).</summary>
+    public async Task WaitForUpdateAdmittedAsync(string updateId)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        while (true)
+        {
+            try
+            {
+                await environment.Client.Connection.WorkflowService.PollWorkflowExecutionUpdateAsync(new()
+                {
+                    Namespace = environment.Client.Options.Namespace,
+                    UpdateRef = new() { WorkflowExecution = new() { WorkflowId = orderId }, UpdateId = updateId },
+                });
+                return;
+            }
+            catch (Temporalio.Exceptions.RpcException error) when (error.Code == Temporalio.Exceptions.RpcException.StatusCode.NotFound && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(20);
+            }
+        }
+    }
+
     public async Task<OrderView> WaitForStatusAsync(params OrderStatus[] statuses)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);

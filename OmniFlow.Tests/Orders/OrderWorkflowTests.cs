@@ -3,7 +3,9 @@ using OmniFlow.Fulfillment.Orders;
 using OmniFlow.Fulfillment.Payments;
 using OmniFlow.Fulfillment.Shipping;
 using Temporalio.Api.Enums.V1;
+using Temporalio.Api.History.V1;
 using Temporalio.Client;
+using Temporalio.Exceptions;
 using Temporalio.Worker;
 using Temporalio.Worker.Interceptors;
 
@@ -22,9 +24,11 @@ public sealed class OrderWorkflowTests(TimeSkippingEnvironment temporal) : IClas
         await using var run = await StartAsync(new OrderActivityFakes());
 
         await run.WaitForStatusAsync(OrderStatus.PendingPayment);
-        await run.Handle.SignalAsync(wf => wf.PayAsync(new PaymentSignal("pay-1", Amount)));
+        var paid = await run.PayAsync("pay-1", Amount);
         var result = await run.Handle.GetResultAsync();
 
+        Assert.Equal("pay-1", paid.PaymentId);
+        Assert.Contains(paid.Timeline, entry => entry.Event == "payment pay-1 received");
         Assert.Equal(OrderStatus.Completed, result.Status);
         Assert.Null(result.Reason);
         Assert.Equal(1, run.Fakes.Count(PaymentActivities.Capture));
@@ -65,9 +69,10 @@ public sealed class OrderWorkflowTests(TimeSkippingEnvironment temporal) : IClas
         await using var run = await StartAsync(new OrderActivityFakes(), amount: 20_000m);
 
         await run.WaitForStatusAsync(OrderStatus.AwaitingAudit);
-        await run.Handle.SignalAsync(wf => wf.AuditAsync(new AuditDecision(false, "risk score 97")));
+        var decided = await run.AuditAsync(false, "risk score 97");
         var result = await run.Handle.GetResultAsync();
 
+        Assert.Contains(decided.Timeline, entry => entry.Event == "audit rejected: risk score 97");
         Assert.Equal(OrderStatus.Failed, result.Status);
         Assert.Contains("risk score 97", result.Reason);
         Assert.Equal(1, run.Fakes.Count(InventoryActivities.Release));
@@ -81,11 +86,15 @@ public sealed class OrderWorkflowTests(TimeSkippingEnvironment temporal) : IClas
         await using var run = await StartAsync(new OrderActivityFakes(), amount: 20_000m);
 
         await run.WaitForStatusAsync(OrderStatus.AwaitingAudit);
-        await run.Handle.SignalAsync(wf => wf.AuditAsync(new AuditDecision(true, null)));
+        var approved = await run.AuditAsync(true);
         await run.WaitForStatusAsync(OrderStatus.PendingPayment);
-        await run.Handle.SignalAsync(wf => wf.PayAsync(new PaymentSignal("pay-big", 20_000m)));
+        var again = await Assert.ThrowsAsync<WorkflowUpdateFailedException>(() => run.AuditAsync(false, "second thoughts"));
+        await run.PayAsync("pay-big", 20_000m);
 
+        Assert.Contains(approved.Timeline, entry => entry.Event == "audit approved");
+        Assert.Equal(OrderWorkflow.NotAwaitingAuditError, Assert.IsType<ApplicationFailureException>(again.InnerException).ErrorType);
         Assert.Equal(OrderStatus.Completed, (await run.Handle.GetResultAsync()).Status);
+        Assert.Single(await UpdatesAcceptedAsync(run, OrderWorkflow.AuditUpdate));
         await run.ReplayAsync();
     }
 
@@ -103,7 +112,7 @@ public sealed class OrderWorkflowTests(TimeSkippingEnvironment temporal) : IClas
     }
 
     [Fact]
-    public async Task A_reservation_failing_past_its_retries_compensates_and_fails()
+    public async Task A_reservation_failing_past_its_timeout_compensates_and_fails()
     {
         var fakes = new OrderActivityFakes { Reserve = _ => throw new TransientInventoryException("lock wait timeout") };
         await using var run = await StartAsync(fakes);
@@ -111,8 +120,8 @@ public sealed class OrderWorkflowTests(TimeSkippingEnvironment temporal) : IClas
         var result = await run.Handle.GetResultAsync();
 
         Assert.Equal(OrderStatus.Failed, result.Status);
-        Assert.Contains("lock wait timeout", result.Reason);
-        Assert.Equal(3, fakes.Count(InventoryActivities.Reserve));
+        Assert.StartsWith("stock could not be reserved", result.Reason);
+        Assert.True(fakes.Count(InventoryActivities.Reserve) >= 2, "the reservation is retried until its timeout");
         Assert.Equal(1, fakes.Count(InventoryActivities.Release));
         Assert.Equal(1, run.Gate.Releases);
         await run.ReplayAsync();
@@ -139,7 +148,7 @@ public sealed class OrderWorkflowTests(TimeSkippingEnvironment temporal) : IClas
         await using var run = await StartAsync(new OrderActivityFakes(), items: items);
 
         await run.WaitForStatusAsync(OrderStatus.PendingPayment);
-        await run.Handle.SignalAsync(wf => wf.PayAsync(new PaymentSignal("pay-1", Amount)));
+        await run.PayAsync("pay-1", Amount);
 
         Assert.Equal(OrderStatus.Completed, (await run.Handle.GetResultAsync()).Status);
         Assert.Equal(["BJ", "GZ", "SH"], run.Fakes.Shipments.Select(shipment => shipment.Warehouse).Order());
@@ -162,7 +171,7 @@ public sealed class OrderWorkflowTests(TimeSkippingEnvironment temporal) : IClas
         await using var run = await StartAsync(fakes, items: items);
 
         await run.WaitForStatusAsync(OrderStatus.PendingPayment);
-        await run.Handle.SignalAsync(wf => wf.PayAsync(new PaymentSignal("pay-1", Amount)));
+        await run.PayAsync("pay-1", Amount);
         var result = await run.Handle.GetResultAsync();
 
         Assert.Equal(OrderStatus.Failed, result.Status);
@@ -175,20 +184,34 @@ public sealed class OrderWorkflowTests(TimeSkippingEnvironment temporal) : IClas
     }
 
     [Fact]
-    public async Task A_second_payment_while_the_order_is_being_fulfilled_is_refunded()
+    public async Task Another_payment_after_the_order_was_paid_is_409_and_refunded_exactly_once()
     {
-        await using var run = await StartAsync(new OrderActivityFakes(), amount: Amount);
+        var fakes = new OrderActivityFakes { HoldShipment = new(TaskCreationOptions.RunContinuationsAsynchronously) };
+        await using var run = await StartAsync(fakes);
 
-        await run.WaitForStatusAsync(OrderStatus.PendingPayment);
-        await run.Handle.SignalAsync(wf => wf.PayAsync(new PaymentSignal("pay-1", Amount)));
-        await run.WaitForStatusAsync(OrderStatus.Paid, OrderStatus.Fulfilling, OrderStatus.Completed);
-        await SignalIfRunningAsync(run.Handle, new PaymentSignal("pay-2", Amount));
+        await run.PayAsync("pay-1", Amount);
+        await run.WaitForStatusAsync(OrderStatus.Fulfilling);
+        var refused = await Assert.ThrowsAsync<WorkflowUpdateFailedException>(() => run.PayAsync("pay-2", Amount));
+        var retried = await Assert.ThrowsAsync<WorkflowUpdateFailedException>(() => run.PayAsync("pay-2", Amount));
+        // The same payment under another update id (as if Temporal had forgotten the first): refused, not refunded again.
+        var again = await Assert.ThrowsAsync<WorkflowUpdateFailedException>(
+            () => run.Handle.ExecuteUpdateAsync(wf => wf.PayOrderAsync(new PaymentConfirmation("pay-2", Amount, null))));
 
+        Assert.All([refused, retried, again], failure => Assert.Equal(OrderWorkflow.NotPayableError, Assert.IsType<ApplicationFailureException>(failure.InnerException).ErrorType));
+        var view = await run.Handle.QueryAsync(wf => wf.Status());
+        Assert.Equal(OrderStatus.Fulfilling, view.Status);
+        Assert.Contains(view.Timeline, entry => entry.Event == "payment pay-2 arrived while the order was FULFILLING: it will be refunded");
+        Assert.Single(view.Timeline, entry => entry.Event == "payment pay-2 refunded");
+
+        fakes.HoldShipment!.SetResult();
         Assert.Equal(OrderStatus.Completed, (await run.Handle.GetResultAsync()).Status);
-        Assert.Equal(1, run.Fakes.Count(PaymentActivities.Capture));
-        var status = run.Fakes.Records.Last();
-        Assert.Equal("pay-1", status.PaymentId);
-        Assert.Equal(0, run.Gate.Releases);
+        Assert.Equal(1, fakes.Count(PaymentActivities.Capture));
+        Assert.Equal("pay-2", Assert.Single(fakes.Refunds).PaymentId);
+        var stored = fakes.Records.Last();
+        Assert.Equal("pay-1", stored.PaymentId);
+        Assert.Contains(stored.Timeline, entry => entry.Event == "payment pay-2 refunded");
+        Assert.Equal(3, (await UpdatesAcceptedAsync(run, OrderWorkflow.PayUpdate)).Count);
+        await run.ReplayAsync();
     }
 
     [Fact]
@@ -211,35 +234,57 @@ public sealed class OrderWorkflowTests(TimeSkippingEnvironment temporal) : IClas
     }
 
     [Fact]
-    public async Task The_same_payment_twice_is_captured_once()
+    public async Task The_same_payment_twice_gets_the_same_answer_and_is_captured_once()
     {
         await using var run = await StartAsync(new OrderActivityFakes());
 
-        await run.Handle.SignalAsync(wf => wf.PayAsync(new PaymentSignal("pay-1", Amount)));
-        await run.Handle.SignalAsync(wf => wf.PayAsync(new PaymentSignal("pay-1", Amount)));
-
+        var first = await run.PayAsync("pay-1", Amount);
         Assert.Equal(OrderStatus.Completed, (await run.Handle.GetResultAsync()).Status);
+        var second = await run.PayAsync("pay-1", Amount);
+
+        Assert.Equal(first.Status, second.Status);
+        Assert.Equal(first.Timeline, second.Timeline);
+        Assert.Equal("pay-1", second.PaymentId);
         Assert.Equal(1, run.Fakes.Count(PaymentActivities.Capture));
         Assert.Empty(run.Fakes.Refunds);
         Assert.Single(run.Fakes.Records.Last().Timeline, entry => entry.Event == "payment pay-1 received");
+        Assert.Single(await UpdatesAcceptedAsync(run, OrderWorkflow.PayUpdate));
         await run.ReplayAsync();
     }
 
     [Fact]
-    public async Task A_wrong_amount_is_rejected_and_the_order_keeps_waiting()
+    public async Task A_wrong_amount_is_422_leaves_nothing_in_the_history_and_the_order_keeps_waiting()
     {
         await using var run = await StartAsync(new OrderActivityFakes());
 
-        await run.WaitForStatusAsync(OrderStatus.PendingPayment);
-        await run.Handle.SignalAsync(wf => wf.PayAsync(new PaymentSignal("pay-cheap", 1m)));
+        var before = await run.WaitForStatusAsync(OrderStatus.PendingPayment);
+        var refused = await Assert.ThrowsAsync<WorkflowUpdateFailedException>(() => run.PayAsync("pay-cheap", 1m));
+
+        Assert.Equal(OrderWorkflow.AmountMismatchError, Assert.IsType<ApplicationFailureException>(refused.InnerException).ErrorType);
         var waiting = await run.Handle.QueryAsync(wf => wf.Status());
         Assert.Equal(OrderStatus.PendingPayment, waiting.Status);
-        Assert.Contains(waiting.Timeline, entry => entry.Event.StartsWith("payment pay-cheap rejected", StringComparison.Ordinal));
+        Assert.Equal(before.Timeline, waiting.Timeline);
+        Assert.DoesNotContain((await run.Handle.FetchHistoryAsync()).Events, e => e.EventType is EventType.WorkflowExecutionUpdateAccepted or EventType.WorkflowExecutionUpdateCompleted);
 
-        await run.Handle.SignalAsync(wf => wf.PayAsync(new PaymentSignal("pay-right", Amount)));
+        await run.PayAsync("pay-right", Amount);
         Assert.Equal(OrderStatus.Completed, (await run.Handle.GetResultAsync()).Status);
         Assert.Equal("pay-right", run.Fakes.Records.Last().PaymentId);
+        Assert.Single(await UpdatesAcceptedAsync(run, OrderWorkflow.PayUpdate));
         await run.ReplayAsync();
+    }
+
+    [Fact]
+    public async Task An_audit_of_an_order_not_awaiting_one_is_refused_without_a_trace()
+    {
+        await using var run = await StartAsync(new OrderActivityFakes());
+
+        var before = await run.WaitForStatusAsync(OrderStatus.PendingPayment);
+        var refused = await Assert.ThrowsAsync<WorkflowUpdateFailedException>(() => run.AuditAsync(true));
+
+        Assert.Equal(OrderWorkflow.NotAwaitingAuditError, Assert.IsType<ApplicationFailureException>(refused.InnerException).ErrorType);
+        Assert.Equal(before.Timeline, (await run.Handle.QueryAsync(wf => wf.Status())).Timeline);
+        Assert.Empty(await UpdatesAcceptedAsync(run, OrderWorkflow.AuditUpdate));
+        await run.Handle.TerminateAsync("test over");
     }
 
     [Fact]
@@ -263,7 +308,7 @@ public sealed class OrderWorkflowTests(TimeSkippingEnvironment temporal) : IClas
     {
         await using var run = await StartAsync(new OrderActivityFakes());
 
-        await run.Handle.SignalAsync(wf => wf.PayAsync(new PaymentSignal(FakePaymentProvider.DeclinedPrefix + "1", Amount)));
+        await run.PayAsync(FakePaymentProvider.DeclinedPrefix + "1", Amount);
         var result = await run.Handle.GetResultAsync();
 
         Assert.Equal(OrderStatus.Failed, result.Status);
@@ -315,15 +360,17 @@ public sealed class OrderWorkflowTests(TimeSkippingEnvironment temporal) : IClas
         await using var run = await StartAsync(fakes, amount: 20_000m);
 
         await run.WaitForStatusAsync(OrderStatus.AwaitingAudit);
-        await run.Handle.SignalAsync(wf => wf.AuditAsync(new AuditDecision(false, "risk score 97")));
+        await run.AuditAsync(false, "risk score 97");
         await fakes.ReleaseStarted.Task.WaitAsync(TimeSpan.FromSeconds(15), TestContext.Current.CancellationToken);
-        await run.Handle.SignalAsync(wf => wf.PayAsync(new PaymentSignal("pay-meanwhile", 20_000m)));
+        var refused = await Assert.ThrowsAsync<WorkflowUpdateFailedException>(() => run.PayAsync("pay-meanwhile", 20_000m));
 
-        var compensating = await run.WaitForTimelineAsync("payment pay-meanwhile");
+        Assert.Equal(OrderWorkflow.NotPayableError, Assert.IsType<ApplicationFailureException>(refused.InnerException).ErrorType);
+        var compensating = await run.Handle.QueryAsync(wf => wf.Status());
         Assert.Equal(OrderStatus.AwaitingAudit, compensating.Status);
         Assert.True(compensating.Ending);
         Assert.Contains(compensating.Timeline, entry => entry.Event.StartsWith("compensating", StringComparison.Ordinal));
         Assert.Contains(compensating.Timeline, entry => entry.Event == "payment pay-meanwhile arrived while the order was ending: it will be refunded");
+        Assert.Contains(compensating.Timeline, entry => entry.Event == "payment pay-meanwhile refunded");
         Assert.Null(compensating.PaymentId);
         Assert.DoesNotContain(fakes.Records, record => record.Status == OrderStatus.Failed);
         Assert.Equal(0, run.Gate.Releases);
@@ -349,10 +396,13 @@ public sealed class OrderWorkflowTests(TimeSkippingEnvironment temporal) : IClas
         await using var run = await StartAsync(fakes, interceptor: hold);
 
         await hold.Returning.Task.WaitAsync(TimeSpan.FromSeconds(15), TestContext.Current.CancellationToken);
-        await run.Handle.SignalAsync(wf => wf.PayAsync(new PaymentSignal("pay-last-moment", Amount)));
+        var paying = run.PayAsync("pay-last-moment", Amount);
+        await run.WaitForUpdateAdmittedAsync(OrderWorkflow.PaymentUpdateId("pay-last-moment"));
         hold.Release.Set();
+        var refused = await Assert.ThrowsAsync<WorkflowUpdateFailedException>(() => paying);
         var result = await run.Handle.GetResultAsync();
 
+        Assert.Equal(OrderWorkflow.NotPayableError, Assert.IsType<ApplicationFailureException>(refused.InnerException).ErrorType);
         Assert.Equal(OrderStatus.Failed, result.Status);
         Assert.Equal("pay-last-moment", Assert.Single(fakes.Refunds).PaymentId);
         Assert.Contains(fakes.Records.Last().Timeline, entry => entry.Event == "payment pay-last-moment refunded");
@@ -369,7 +419,7 @@ public sealed class OrderWorkflowTests(TimeSkippingEnvironment temporal) : IClas
 
         // The Worker dies; the payment reaches the server, then the deadline fires; a new Worker gets both in one task.
         await run.StopWorkersAsync();
-        await run.Handle.SignalAsync(wf => wf.PayAsync(new PaymentSignal("pay-1", Amount)));
+        await run.Handle.SignalAsync(wf => wf.PayAsync(new PaymentConfirmation("pay-1", Amount)));
         await WaitForTimerFiredAsync(run);
         await run.StartWorkersAsync();
         var result = await run.Handle.GetResultAsync();
@@ -391,7 +441,7 @@ public sealed class OrderWorkflowTests(TimeSkippingEnvironment temporal) : IClas
 
         await run.StopWorkersAsync();
         await WaitForTimerFiredAsync(run);
-        await run.Handle.SignalAsync(wf => wf.PayAsync(new PaymentSignal("pay-late", Amount)));
+        await run.Handle.SignalAsync(wf => wf.PayAsync(new PaymentConfirmation("pay-late", Amount)));
         await run.StartWorkersAsync();
         var result = await run.Handle.GetResultAsync();
 
@@ -420,7 +470,7 @@ public sealed class OrderWorkflowTests(TimeSkippingEnvironment temporal) : IClas
         var waiting = await run.WaitForStatusAsync(OrderStatus.PendingPayment, OrderStatus.Failed);
         Assert.Equal(OrderStatus.PendingPayment, waiting.Status);
         Assert.Contains(waiting.Timeline, entry => entry.Event == "audit approved");
-        await run.Handle.SignalAsync(wf => wf.PayAsync(new PaymentSignal("pay-big", 20_000m)));
+        await run.Handle.SignalAsync(wf => wf.PayAsync(new PaymentConfirmation("pay-big", 20_000m)));
         Assert.Equal(OrderStatus.Completed, (await run.Handle.GetResultAsync()).Status);
         await AssertInOneTaskAsync(run, OrderWorkflow.AuditSignal, signalFirst: true);
         Assert.Equal(0, run.Gate.Releases);
@@ -446,6 +496,80 @@ public sealed class OrderWorkflowTests(TimeSkippingEnvironment temporal) : IClas
         await run.ReplayAsync();
     }
 
+    [Fact]
+    public async Task A_payment_received_before_the_deadline_is_kept_when_its_update_reaches_the_workflow_in_the_deadline_task()
+    {
+        await using var run = await StartAsync(new OrderActivityFakes(), paymentTimeout: ShortDeadline);
+        await run.WaitForStatusAsync(OrderStatus.PendingPayment);
+
+        // The Worker dies; the Api receives the payment and the server holds its update; the deadline fires; a new
+        // Worker gets both in one task.
+        await run.StopWorkersAsync();
+        var paying = run.PayAsync("pay-1", Amount, receivedAt: await temporal.Environment.GetCurrentTimeAsync());
+        await run.WaitForUpdateAdmittedAsync(OrderWorkflow.PaymentUpdateId("pay-1"));
+        await WaitForTimerFiredAsync(run);
+        await run.StartWorkersAsync();
+        var paid = await paying;
+        var result = await run.Handle.GetResultAsync();
+
+        await AssertUpdateInDeadlineTaskAsync(run, OrderWorkflow.PayUpdate);
+        Assert.Equal("pay-1", paid.PaymentId);
+        Assert.Equal(OrderStatus.Completed, result.Status);
+        Assert.Equal(1, run.Fakes.Count(PaymentActivities.Capture));
+        Assert.Empty(run.Fakes.Refunds);
+        Assert.Equal(0, run.Gate.Releases);
+        await run.ReplayAsync();
+    }
+
+    [Fact]
+    public async Task A_payment_received_after_the_deadline_is_409_and_refunded_when_its_update_reaches_the_workflow_in_the_deadline_task()
+    {
+        await using var run = await StartAsync(new OrderActivityFakes(), paymentTimeout: ShortDeadline);
+        await run.WaitForStatusAsync(OrderStatus.PendingPayment);
+
+        await run.StopWorkersAsync();
+        await WaitForTimerFiredAsync(run);
+        var paying = run.PayAsync("pay-late", Amount, receivedAt: await temporal.Environment.GetCurrentTimeAsync());
+        await run.WaitForUpdateAdmittedAsync(OrderWorkflow.PaymentUpdateId("pay-late"));
+        await run.StartWorkersAsync();
+        var refused = await Assert.ThrowsAsync<WorkflowUpdateFailedException>(() => paying);
+        var result = await run.Handle.GetResultAsync();
+
+        await AssertUpdateInDeadlineTaskAsync(run, OrderWorkflow.PayUpdate);
+        Assert.Equal(OrderWorkflow.NotPayableError, Assert.IsType<ApplicationFailureException>(refused.InnerException).ErrorType);
+        Assert.Equal(OrderStatus.Cancelled, result.Status);
+        Assert.Equal("payment timed out", result.Reason);
+        Assert.Equal(0, run.Fakes.Count(PaymentActivities.Capture));
+        Assert.Equal("pay-late", Assert.Single(run.Fakes.Refunds).PaymentId);
+        Assert.Equal(1, run.Gate.Releases);
+        var timeline = run.Fakes.Records.Last().Timeline.Select(entry => entry.Event).ToList();
+        Assert.Contains("payment pay-late arrived after the payment deadline: it will be refunded", timeline);
+        Assert.Single(timeline, text => text == "payment pay-late refunded");
+        await run.ReplayAsync();
+    }
+
+    [Fact]
+    public async Task An_audit_approval_received_before_the_audit_deadline_is_kept_when_its_update_reaches_the_workflow_in_the_deadline_task()
+    {
+        await using var run = await StartAsync(new OrderActivityFakes(), amount: 20_000m, auditTimeout: ShortDeadline);
+        await run.WaitForStatusAsync(OrderStatus.AwaitingAudit);
+
+        await run.StopWorkersAsync();
+        var deciding = run.AuditAsync(true, receivedAt: await temporal.Environment.GetCurrentTimeAsync(), updateId: "audit-1");
+        await run.WaitForUpdateAdmittedAsync("audit-1");
+        await WaitForTimerFiredAsync(run);
+        await run.StartWorkersAsync();
+        var approved = await deciding;
+
+        Assert.Contains(approved.Timeline, entry => entry.Event == "audit approved");
+        Assert.Equal(OrderStatus.PendingPayment, (await run.WaitForStatusAsync(OrderStatus.PendingPayment, OrderStatus.Failed)).Status);
+        await run.PayAsync("pay-big", 20_000m);
+        Assert.Equal(OrderStatus.Completed, (await run.Handle.GetResultAsync()).Status);
+        await AssertUpdateInDeadlineTaskAsync(run, OrderWorkflow.AuditUpdate);
+        Assert.Equal(0, run.Gate.Releases);
+        await run.ReplayAsync();
+    }
+
     /// <summary>
     /// Waits, in real time, for the server to write the deadline's TimerFired. Time cannot skip while a workflow task is
     /// waiting for a worker, so these tests use a deadline of a few seconds that the clock reaches by itself.
@@ -458,6 +582,19 @@ public sealed class OrderWorkflowTests(TimeSkippingEnvironment temporal) : IClas
             Assert.True(DateTime.UtcNow < deadline, "the deadline timer did not fire");
             await Task.Delay(100, TestContext.Current.CancellationToken);
         }
+    }
+
+    /// <summary>
+    /// The deadline's TimerFired was written before the update was accepted, and the one workflow task between them
+    /// delivered both.
+    /// </summary>
+    private static async Task AssertUpdateInDeadlineTaskAsync(OrderRun run, string updateName)
+    {
+        var events = (await run.Handle.FetchHistoryAsync()).Events;
+        var fired = events.First(e => e.TimerFiredEventAttributes is not null).EventId;
+        var accepted = events.First(e => e.WorkflowExecutionUpdateAcceptedEventAttributes?.AcceptedRequest.Input.Name == updateName).EventId;
+        Assert.True(fired < accepted);
+        Assert.Single(events, e => e.EventId > fired && e.EventId < accepted && e.EventType == EventType.WorkflowTaskCompleted);
     }
 
     /// <summary>
@@ -474,17 +611,9 @@ public sealed class OrderWorkflowTests(TimeSkippingEnvironment temporal) : IClas
         Assert.DoesNotContain(events, e => e.EventId > from && e.EventId < to && e.EventType == EventType.WorkflowTaskCompleted);
     }
 
-    private static async Task SignalIfRunningAsync(WorkflowHandle<OrderWorkflow, OrderResult> handle, PaymentSignal signal)
-    {
-        try
-        {
-            await handle.SignalAsync(wf => wf.PayAsync(signal));
-        }
-        catch (Temporalio.Exceptions.RpcException)
-        {
-            // The order finished before the second payment: the Api's late-payment path covers that case.
-        }
-    }
+    /// <summary>The WorkflowExecutionUpdateAccepted events of the run's history for updates named <paramref name="name"/>.</summary>
+    private static async Task<List<HistoryEvent>> UpdatesAcceptedAsync(OrderRun run, string name) =>
+        [.. (await run.Handle.FetchHistoryAsync()).Events.Where(e => e.WorkflowExecutionUpdateAcceptedEventAttributes?.AcceptedRequest.Input.Name == name)];
 
     private async Task<OrderRun> StartAsync(
         OrderActivityFakes fakes,
@@ -501,7 +630,7 @@ public sealed class OrderWorkflowTests(TimeSkippingEnvironment temporal) : IClas
             AuditTimeout: auditTimeout ?? TimeSpan.FromHours(24),
             PaymentTimeout: paymentTimeout ?? TimeSpan.FromMinutes(30),
             GateTaskQueue: $"{taskQueue}-gate",
-            ReserveMaximumAttempts: 3);
+            ReserveTimeout: TimeSpan.FromSeconds(3));
         var orderId = $"ORDER-{Guid.NewGuid()}";
         var input = new OrderInput(orderId, userId, items ?? [new("SKU-A", 1, "SH")], amount, options);
         var run = new OrderRun(temporal.Environment, orderId, taskQueue, fakes, new GateActivityFake(), interceptor);

@@ -58,7 +58,7 @@ public sealed class EmbeddedModeTests(EmbeddedSystemFixture fixture) : IClassFix
         Assert.Contains(spans, span => span is { Service: "api", Name: "StartWorkflow:OrderWorkflow" });
         Assert.Contains(spans, span => span is { Service: "worker", Name: "RunWorkflow:OrderWorkflow" });
         Assert.Contains(spans, span => span is { Service: "worker", Name: "RunActivity:ReserveStock" });
-        Assert.Contains(spans, span => span is { Service: "worker", Name: "HandleSignal:Pay" });
+        Assert.Contains(spans, span => span is { Service: "worker", Name: "HandleUpdate:PayOrder" });
         Assert.Contains(spans, span => span is { Service: "worker", Name: "RunWorkflow:ShipmentWorkflow" });
         Assert.Contains(spans, span => span is { Service: "worker", Name: "CompleteWorkflow:OrderWorkflow" });
         var run = spans.Single(span => span.Name == "RunWorkflow:OrderWorkflow");

@@ -38,15 +38,23 @@ public sealed class OrderApi(HttpClient api)
 
     public async Task PayAsync(string order)
     {
-        var body = JsonSerializer.Serialize(new { payment_id = $"pay-{Guid.NewGuid():N}", amount = 100 });
-        var signature = Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(WebhookSecret), Encoding.UTF8.GetBytes(body)));
+        var (status, answer) = await SendPaymentAsync(order, $"pay-{Guid.NewGuid():N}");
+        Assert.True(status == HttpStatusCode.OK, $"POST /api/v1/orders/{order}/pay answered {(int)status}: {answer}");
+    }
+
+    /// <summary>A payment provider's signed confirmation of <paramref name="paymentId"/>, and the Api's answer.</summary>
+    public async Task<(HttpStatusCode Status, string Body)> SendPaymentAsync(string order, string paymentId)
+    {
+        var body = JsonSerializer.Serialize(new { payment_id = paymentId, amount = 100 });
+        var t = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var signature = Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(WebhookSecret), Encoding.UTF8.GetBytes($"{t}.{order}.{body}")));
         using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/orders/{order}/pay")
         {
             Content = new StringContent(body, Encoding.UTF8, "application/json"),
         };
-        request.Headers.Add("X-Signature", $"sha256={signature}");
+        request.Headers.Add("X-Signature", $"t={t},v1={signature}");
         using var response = await api.SendAsync(request, Cancellation);
-        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync(Cancellation));
     }
 
     public async Task<JsonElement> ProductAsync(string sku) =>

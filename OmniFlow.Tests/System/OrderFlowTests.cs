@@ -105,4 +105,36 @@ public sealed class OrderFlowTests(LocalBinariesSystemFixture fixture) : IClassF
         await orders.WaitForStatusAsync(order, "COMPLETED", TimeSpan.FromSeconds(60));
         await orders.WaitForStockAsync(sku, expected: 1);
     }
+
+    [Fact]
+    public async Task A_payment_that_reached_the_server_before_the_deadline_is_kept_while_the_worker_was_dead()
+    {
+        var system = fixture.Available;
+        var orders = new OrderApi(system.CreateHttpClient("api"));
+        var sku = await orders.StockAsync(2);
+        var paid = await orders.PlaceOrderAsync(sku);
+        var unpaid = await orders.PlaceOrderAsync(sku);
+        await orders.WaitForStatusAsync(paid, "PENDING_PAYMENT", TimeSpan.FromSeconds(30));
+        await orders.WaitForStatusAsync(unpaid, "PENDING_PAYMENT", TimeSpan.FromSeconds(30));
+
+        ProcessProbe.Kill(system.ApplicationProcessId("worker"));
+        await system.Application.ResourceNotifications.WaitForResourceAsync("worker", KnownResourceStates.TerminalStates, Cancellation)
+            .WaitAsync(TimeSpan.FromSeconds(30), Cancellation);
+
+        // No worker answers: the Api says 503 after its bounded wait, but the payment has reached the server in time.
+        var paymentId = $"pay-{Guid.NewGuid():N}";
+        var (first, body) = await orders.SendPaymentAsync(paid, paymentId);
+        Assert.True(first is HttpStatusCode.ServiceUnavailable or HttpStatusCode.OK, $"pay answered {(int)first}: {body}");
+
+        // The worker comes back after both deadlines: the timer and the payment reach the workflow together.
+        await Task.Delay(LocalBinariesSystemFixture.PaymentTimeout, Cancellation);
+        var restart = await system.Application.ResourceCommands.ExecuteCommandAsync("worker", KnownResourceCommands.RestartCommand, Cancellation);
+        Assert.True(restart.Success, restart.Message);
+
+        await orders.WaitForStatusAsync(paid, "COMPLETED", TimeSpan.FromSeconds(60));
+        await orders.WaitForStatusAsync(unpaid, "CANCELLED", TimeSpan.FromSeconds(60));
+        var (retried, retriedBody) = await orders.SendPaymentAsync(paid, paymentId);
+        Assert.True(retried == HttpStatusCode.OK, $"the provider's retry answered {(int)retried}: {retriedBody}");
+        await orders.WaitForStockAsync(sku, expected: 1);
+    }
 }

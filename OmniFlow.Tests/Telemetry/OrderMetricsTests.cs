@@ -36,7 +36,7 @@ public sealed class OrderMetricsTests(TemporalFixture temporal) : IClassFixture<
             var abandoned = await StartAsync("SKU-B");
 
             await TemporalFixture.WaitForStatusAsync(paid, OrderStatus.PendingPayment);
-            await paid.SignalAsync(wf => wf.PayAsync(new PaymentSignal("pay-1", 100m)));
+            await paid.SignalAsync(wf => wf.PayAsync(new PaymentConfirmation("pay-1", 100m)));
             await TemporalFixture.WaitForStatusAsync(abandoned, OrderStatus.PendingPayment);
             await abandoned.CancelAsync();
 

@@ -55,7 +55,7 @@ public sealed class TemporalFixture : IAsyncLifetime
             AuditTimeout: TimeSpan.FromHours(1),
             PaymentTimeout: TimeSpan.FromMinutes(30),
             GateTaskQueue: $"{taskQueue}-gate",
-            ReserveMaximumAttempts: 2));
+            ReserveTimeout: TimeSpan.FromSeconds(2)));
 
     internal static async Task WaitForStatusAsync(WorkflowHandle<OrderWorkflow, OrderResult> handle, OrderStatus status)
     {

@@ -49,7 +49,7 @@ public sealed class TemporalTracingTests(TemporalFixture temporal) : IClassFixtu
             using (var request = Requests.StartActivity("POST /orders/{id}/pay", ActivityKind.Server))
             {
                 pay = request!.Context;
-                await handle.SignalAsync(wf => wf.PayAsync(new PaymentSignal("pay-1", 100m)));
+                await handle.SignalAsync(wf => wf.PayAsync(new PaymentConfirmation("pay-1", 100m)));
             }
 
             return await handle.GetResultAsync();

@@ -46,9 +46,9 @@ public sealed class InProcessAdmissionGate : IAdmissionGate
         AdmissionResult result;
         lock (sync)
         {
-            if (TryGetAdmission(orderId, out _))
+            if (TryGetAdmission(orderId, out var earlier))
             {
-                return ValueTask.FromResult(new AdmissionResult(AdmissionOutcome.Admitted));
+                return ValueTask.FromResult(new AdmissionResult(earlier.Withdrawn ? AdmissionOutcome.Withdrawn : AdmissionOutcome.Admitted));
             }
 
             result = Admit(orderId, string.IsNullOrEmpty(userId) ? null : userId, lines);
@@ -68,10 +68,16 @@ public sealed class InProcessAdmissionGate : IAdmissionGate
         {
             if (!TryGetAdmission(orderId, out var admission))
             {
+                Remember(orderId, new Admission(UserId: null, Lines: [], ExpiresAt: timeProvider.GetUtcNow() + options.AdmissionTtl, Withdrawn: true));
                 return Task.FromResult(false);
             }
 
-            admissions.Remove(orderId);
+            if (admission.Withdrawn)
+            {
+                return Task.FromResult(false);
+            }
+
+            admissions[orderId] = admission with { Withdrawn = true };
             foreach (var line in admission.Lines)
             {
                 stock[line.Sku] = stock.GetValueOrDefault(line.Sku) + line.Quantity;
@@ -168,13 +174,15 @@ public sealed class InProcessAdmissionGate : IAdmissionGate
             }
         }
 
-        var now = timeProvider.GetUtcNow();
-        ForgetExpiredAdmissions(now);
-        var expiresAt = now + options.AdmissionTtl;
-        admissions[orderId] = new Admission(userId, [.. lines], expiresAt);
-        expiries.Enqueue((orderId, expiresAt));
-
+        Remember(orderId, new Admission(userId, [.. lines], timeProvider.GetUtcNow() + options.AdmissionTtl));
         return new AdmissionResult(AdmissionOutcome.Admitted);
+    }
+
+    private void Remember(string orderId, Admission admission)
+    {
+        ForgetExpiredAdmissions(timeProvider.GetUtcNow());
+        admissions[orderId] = admission;
+        expiries.Enqueue((orderId, admission.ExpiresAt));
     }
 
     private bool TryGetAdmission(string orderId, out Admission admission)
@@ -206,5 +214,6 @@ public sealed class InProcessAdmissionGate : IAdmissionGate
         }
     }
 
-    private sealed record Admission(string? UserId, StockLine[] Lines, DateTimeOffset ExpiresAt);
+    /// <summary>An order's admission; <paramref name="Withdrawn"/> once it was given back (or given up before it was taken).</summary>
+    private sealed record Admission(string? UserId, StockLine[] Lines, DateTimeOffset ExpiresAt, bool Withdrawn = false);
 }

@@ -14,7 +14,7 @@ namespace OmniFlow.Fulfillment.Admission.Redis;
 /// </summary>
 public sealed partial class RedisAdmissionGate : IAdmissionGate, IAsyncDisposable
 {
-    private const int Admitted = 0, SoldOut = 1, UserLimitReached = 2, UnknownSku = 3, AlreadyAdmitted = 4;
+    private const int Admitted = 0, SoldOut = 1, UserLimitReached = 2, UnknownSku = 3, AlreadyAdmitted = 4, Withdrawn = 5;
     private const int Released = 1, NothingToRelease = 0;
 
     private readonly IConnectionMultiplexer redis;
@@ -112,13 +112,14 @@ public sealed partial class RedisAdmissionGate : IAdmissionGate, IAsyncDisposabl
         var reply = await database.ScriptEvaluateAsync(RedisGateScripts.Admit.ExecutableScript, scriptKeys, scriptValues).ConfigureAwait(false);
 
         var code = (int)reply[0];
-        var sku = code is Admitted or AlreadyAdmitted ? null : lines[(int)reply[1] - 1].Sku;
+        var sku = code is Admitted or AlreadyAdmitted or Withdrawn ? null : lines[(int)reply[1] - 1].Sku;
         var result = code switch
         {
             Admitted or AlreadyAdmitted => new AdmissionResult(AdmissionOutcome.Admitted),
             SoldOut => new AdmissionResult(AdmissionOutcome.SoldOut, sku),
             UserLimitReached => new AdmissionResult(AdmissionOutcome.UserLimitReached, sku),
             UnknownSku => new AdmissionResult(AdmissionOutcome.UnknownSku, sku),
+            Withdrawn => new AdmissionResult(AdmissionOutcome.Withdrawn),
             _ => throw new InvalidOperationException($"The admit script answered {code}."),
         };
 
@@ -134,7 +135,7 @@ public sealed partial class RedisAdmissionGate : IAdmissionGate, IAsyncDisposabl
             }
         }
 
-        if (code != AlreadyAdmitted)
+        if (code is not (AlreadyAdmitted or Withdrawn))
         {
             telemetry.Record(result.Outcome);
         }
@@ -158,9 +159,20 @@ public sealed partial class RedisAdmissionGate : IAdmissionGate, IAsyncDisposabl
         {
             cancellationToken.ThrowIfCancellationRequested();
             var stored = await database.StringGetAsync(recordKey).ConfigureAwait(false);
-            if (stored.IsNull)
+            if (stored == RedisGateScripts.Withdrawn)
             {
                 return false;
+            }
+
+            // Nothing admitted yet: mark the order id withdrawn, so an admission of it still on its way is refused.
+            if (stored.IsNull)
+            {
+                if (await database.StringSetAsync(recordKey, RedisGateScripts.Withdrawn, options.AdmissionTtl, When.NotExists).ConfigureAwait(false))
+                {
+                    return false;
+                }
+
+                continue;
             }
 
             var record = AdmissionRecord.Parse(stored.ToString());

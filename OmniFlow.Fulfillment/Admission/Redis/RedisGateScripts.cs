@@ -8,15 +8,23 @@ namespace OmniFlow.Fulfillment.Admission.Redis;
 /// </summary>
 internal static class RedisGateScripts
 {
+    /// <summary>What an order's admission record holds once it was given back, or given up before it was taken.</summary>
+    public const string Withdrawn = "withdrawn";
+
     /// <summary>
     /// KEYS: admission record, then n stock keys, then n buyer hashes (one per line).
     /// ARGV: user id ('' for none), per-user limit, record TTL in ms, then n skus, then n quantities.
     /// Returns {outcome, line}: 0 admitted (followed by the lines whose stock reached 0), 1 sold out (followed by
-    /// that line's stock), 2 user limit reached, 3 unknown sku, 4 already admitted under this order id.
+    /// that line's stock), 2 user limit reached, 3 unknown sku, 4 already admitted under this order id, 5 given back
+    /// under this order id before (a call that reached Redis after its caller had given up).
     /// </summary>
-    public static readonly LuaScript Admit = LuaScript.Prepare("""
+    public static readonly LuaScript Admit = LuaScript.Prepare($$"""
         local n = (#KEYS - 1) / 2
-        if redis.call('EXISTS', KEYS[1]) == 1 then
+        local existing = redis.call('GET', KEYS[1])
+        if existing == '{{Withdrawn}}' then
+          return {5, 0}
+        end
+        if existing then
           return {4, 0}
         end
         local quantities = {}
@@ -65,8 +73,9 @@ internal static class RedisGateScripts
     /// KEYS: admission record, then n stock keys, then n buyer hashes.
     /// ARGV: the record as the caller read it, restock channel, user id ('' for none), then n skus, then n quantities.
     /// Returns 1 released, 0 nothing to release, -1 the record changed since it was read (read it again).
+    /// The record becomes the <see cref="Withdrawn"/> mark, so no admission under this order id is taken later.
     /// </summary>
-    public static readonly LuaScript Release = LuaScript.Prepare("""
+    public static readonly LuaScript Release = LuaScript.Prepare($$"""
         local record = redis.call('GET', KEYS[1])
         if not record then
           return 0
@@ -84,7 +93,7 @@ internal static class RedisGateScripts
           end
           redis.call('PUBLISH', ARGV[2], ARGV[3 + i])
         end
-        redis.call('DEL', KEYS[1])
+        redis.call('SET', KEYS[1], '{{Withdrawn}}', 'KEEPTTL')
         return 1
         """);
 
