@@ -12,8 +12,6 @@ public static class EarlyListener
     public static Socket Bind(string host, int port)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        // A server restarted on its port right after a crash finds the old connections in TIME_WAIT there.
-        socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
         socket.Bind(new IPEndPoint(IPAddress.Parse(host), port));
         socket.Listen(512);
         return socket;
