@@ -127,13 +127,14 @@ public sealed class UpdateMachine(string updateId, Request request)
         }
     }
 
+    /// <summary>A final update keeps no request: its outcome is in its event, or in <see cref="Outcome"/>/<see cref="Error"/>.</summary>
     public void Write(StateWriter writer) => writer
-        .Write(UpdateId).Write(Request).Write((int)Phase).Write(SequencingEventId).Write(AcceptedEventId)
+        .Write(UpdateId).Write(IsFinal ? null : Request).Write((int)Phase).Write(SequencingEventId).Write(AcceptedEventId)
         .Write(CompletedEventId).Write(Outcome).Write(Error?.Status.Detail);
 
     public static UpdateMachine Read(StateReader reader)
     {
-        var update = new UpdateMachine(reader.String(), reader.Message(Request.Parser)!)
+        var update = new UpdateMachine(reader.String(), reader.Message(Request.Parser) ?? new Request())
         {
             Phase = (UpdatePhase)reader.Int(),
             SequencingEventId = reader.Long(),
