@@ -1,3 +1,4 @@
+using OmniFlow.Api.Admin;
 using OmniFlow.Api.Infrastructure;
 using OmniFlow.Api.Orders;
 using OmniFlow.Api.Products;
@@ -45,6 +46,7 @@ public static class ApiApp
         var api = app.MapGroup("/api/v1").WithRequestBodyLimit();
         api.MapProductsApi();
         api.MapOrdersApi();
+        api.MapReconciliationsApi();
         return app;
     }
 

@@ -7,6 +7,7 @@ using OmniFlow.Api.Security;
 using OmniFlow.Fulfillment.Admission;
 using OmniFlow.Fulfillment.Orders;
 using OmniFlow.Fulfillment.Persistence;
+using OmniFlow.Fulfillment.Reconciliation;
 
 namespace OmniFlow.Api;
 
@@ -24,6 +25,9 @@ public static class Extensions
         builder.AddAdmissionGate();
         builder.AddOmniFlowDatabase();
         builder.AddOmniFlowTemporalClient();
+        services.AddSingleton<StockObserver>();
+        services.AddSingleton<GateReconciliationActivities>();
+        services.AddSingleton<ReconciliationStore>();
         services.AddHostedService<GateActivityWorker>();
         services.AddHealthChecks().AddCheck<TemporalHealthCheck>("temporal");
 

@@ -1,6 +1,7 @@
 using OmniFlow.Fulfillment.Orders;
 using OmniFlow.Fulfillment.Payments;
 using OmniFlow.Fulfillment.Persistence;
+using OmniFlow.Fulfillment.Reconciliation;
 using OmniFlow.Fulfillment.Shipping;
 using Temporalio.Extensions.Hosting;
 
@@ -10,7 +11,7 @@ public static class Extensions
 {
     /// <summary>
     /// The order worker: the database of record, the payment provider and the carrier, and one hosted Temporal worker
-    /// on <c>Temporal:TaskQueue</c> with the order workflows and their activities. It starts once Temporal answers.
+    /// on <c>Temporal:TaskQueue</c> with the order workflows, the reconciliation, and their activities. It starts once Temporal answers.
     /// </summary>
     public static IHostApplicationBuilder AddOrderWorker(this IHostApplicationBuilder builder)
     {
@@ -25,18 +26,23 @@ public static class Extensions
 
         services.AddHostedService<TemporalConnectionWaiter>();
         services.AddHostedService<SearchAttributeRegistration>();
+        services.AddSingleton(ReconciliationSettings.From(builder.Configuration));
+        services.AddSingleton<ReconciliationStore>();
+        services.AddHostedService<ReconciliationScheduleRegistration>();
         var temporal = TemporalSettings.From(builder.Configuration);
         services.AddHostedTemporalWorker(temporal.TaskQueue)
             .ConfigureOptions(options => options.MaxCachedWorkflows = temporal.MaxCachedWorkflows)
             .AddWorkflow<OrderWorkflow>()
             .AddWorkflow<ShipmentWorkflow>()
             .AddWorkflow<LatePaymentRefundWorkflow>()
+            .AddWorkflow<ReconciliationWorkflow>()
             .AddScopedActivities<InventoryActivities>()
             .AddScopedActivities<PaymentActivities>()
             .AddScopedActivities<ShippingActivities>()
             .AddScopedActivities<NotificationActivities>()
             .AddScopedActivities<OrderRecordActivities>()
-            .AddScopedActivities<DeadlineActivities>();
+            .AddScopedActivities<DeadlineActivities>()
+            .AddScopedActivities<ReconciliationActivities>();
         return builder;
     }
 }

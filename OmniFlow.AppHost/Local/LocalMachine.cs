@@ -18,10 +18,13 @@ public sealed class LocalMachine
     private readonly string[] binaryFolders;
     private readonly Lazy<bool> containerRuntimeHealthy;
 
+    private readonly bool preferWellKnownPorts;
+
     private LocalMachine(IDistributedApplicationBuilder builder)
     {
         this.builder = builder;
         UseLocalBinaries = builder.Configuration.GetValue("AppHost:UseLocalBinaries", true);
+        preferWellKnownPorts = builder.Configuration.GetValue("AppHost:PreferWellKnownPorts", true);
         binaryFolders = UseLocalBinaries
             ? [.. (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries), .. ServerFolders]
             : [];
@@ -51,8 +54,11 @@ public sealed class LocalMachine
 
     public string DataPath(params string[] parts) => Path.Combine([DataDirectory, .. parts]);
 
-    /// <summary>The preferred port when it is free on 127.0.0.1, else any free one.</summary>
-    public static int PortOrFree(int preferred) => IsFree(preferred) ? preferred : FreePort();
+    /// <summary>
+    /// The well-known port when it is free on 127.0.0.1, else any free one. <c>AppHost:PreferWellKnownPorts=false</c>
+    /// always takes a free one: AppHosts started side by side (tests) never race for 6379, 3306 or 7233.
+    /// </summary>
+    public int PortFor(int wellKnown) => preferWellKnownPorts && IsFree(wellKnown) ? wellKnown : FreePort();
 
     public static int FreePort()
     {

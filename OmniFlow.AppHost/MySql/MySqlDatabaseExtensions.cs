@@ -41,7 +41,7 @@ public static class MySqlDatabaseExtensions
 
         if (machine.FindBinary("mariadbd", "mysqld") is { } binary)
         {
-            var port = LocalMachine.PortOrFree(DefaultPort);
+            var port = machine.PortFor(DefaultPort);
             var server = builder.AddMariaDb(serverName, binary, machine, port);
             server.Resource.Databases.Add(databaseName);
             var database = builder.AddResource(new MySqlDatabaseResource(databaseName, databaseName, server.Resource))

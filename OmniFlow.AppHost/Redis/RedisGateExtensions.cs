@@ -30,7 +30,7 @@ public static class RedisGateExtensions
 
         if (machine.FindBinary("redis-server") is { } binary)
         {
-            var port = LocalMachine.PortOrFree(DefaultPort);
+            var port = machine.PortFor(DefaultPort);
             var directory = machine.DataPath("redis");
             Directory.CreateDirectory(directory);
             var server = builder.AddResource(new RedisServerResource(name, binary, directory))

@@ -30,7 +30,7 @@ public static class TemporalExtensions
             return external;
         }
 
-        var port = LocalMachine.PortOrFree(DefaultPort);
+        var port = machine.PortFor(DefaultPort);
         string[] startDev = ["server", "start-dev", "--port", $"{port}", "--namespace", "default", "--ip", "127.0.0.1", "--headless"];
         if (machine.FindBinary("temporal") is { } cli)
         {

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using OmniFlow.Fulfillment.Admission.InProcess;
 using OmniFlow.Fulfillment.Admission.Redis;
+using OmniFlow.Fulfillment.Reconciliation;
 using StackExchange.Redis;
 
 namespace OmniFlow.Fulfillment.Admission;
@@ -35,7 +36,9 @@ public static class AdmissionGateExtensions
         var connectionString = builder.Configuration.GetConnectionString(RedisConnectionName);
         if (string.IsNullOrWhiteSpace(connectionString))
         {
-            services.TryAddSingleton<IAdmissionGate, InProcessAdmissionGate>();
+            services.TryAddSingleton<InProcessAdmissionGate>();
+            services.TryAddSingleton<IAdmissionGate>(provider => provider.GetRequiredService<InProcessAdmissionGate>());
+            services.TryAddSingleton<IGateAudit>(provider => provider.GetRequiredService<InProcessAdmissionGate>());
             return builder;
         }
 
@@ -55,6 +58,7 @@ public static class AdmissionGateExtensions
             });
         services.TryAddSingleton<RedisAdmissionGate>();
         services.TryAddSingleton<IAdmissionGate>(provider => provider.GetRequiredService<RedisAdmissionGate>());
+        services.TryAddSingleton<IGateAudit, RedisGateAudit>();
         services.AddHostedService<RedisAdmissionGateStarter>();
         return builder;
     }

@@ -19,6 +19,10 @@ public abstract class OmniFlowDbContext(DbContextOptions options) : DbContext(op
 
     public DbSet<InventoryLedgerEntry> InventoryLedger => Set<InventoryLedgerEntry>();
 
+    public DbSet<ReconciliationRun> ReconciliationRuns => Set<ReconciliationRun>();
+
+    public DbSet<ReconciliationCorrection> ReconciliationCorrections => Set<ReconciliationCorrection>();
+
     /// <summary>Starts a transaction whose writes are serialised by row locks (MySQL) or the single-writer lock (SQLite).</summary>
     public abstract Task<IDbContextTransaction> BeginWriteTransactionAsync(CancellationToken cancellationToken);
 
@@ -75,6 +79,26 @@ public abstract class OmniFlowDbContext(DbContextOptions options) : DbContext(op
             entry.Property(e => e.IdempotencyKey).HasMaxLength(200);
             entry.HasIndex(e => e.OrderId);
             entry.HasIndex(e => e.Sku);
+        });
+
+        modelBuilder.Entity<ReconciliationRun>(run =>
+        {
+            run.HasKey(r => r.Id);
+            run.Property(r => r.Id).HasMaxLength(200);
+            run.Property(r => r.Status).HasMaxLength(16);
+            run.HasIndex(r => r.ActiveSlot).IsUnique();
+            run.HasIndex(r => r.StartedAt);
+            run.HasMany(r => r.Corrections).WithOne().HasForeignKey(c => c.RunId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<ReconciliationCorrection>(correction =>
+        {
+            correction.HasKey(c => c.Id);
+            correction.Property(c => c.Sku).HasMaxLength(64);
+            correction.Property(c => c.OrderId).HasMaxLength(64);
+            correction.Property(c => c.Target).HasMaxLength(16);
+            correction.Property(c => c.Entry).HasMaxLength(8);
+            correction.Property(c => c.Reason).HasMaxLength(500);
         });
     }
 }

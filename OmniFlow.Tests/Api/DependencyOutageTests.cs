@@ -45,6 +45,9 @@ public sealed class DependencyOutageTests(OutageSystem system) : IClassFixture<O
         Assert.NotEmpty(unavailable);
         Assert.True(unavailable.Max(answer => answer.Elapsed) < TimeSpan.FromSeconds(3), $"A 503 took {unavailable.Max(answer => answer.Elapsed)}.");
         var admitted = answers.Where(answer => answer.Status == HttpStatusCode.OK).Select(answer => answer.OrderId!).ToList();
+        var slowest = unavailable.Select(answer => answer.Elapsed.TotalMilliseconds).Order().ToList();
+        TestContext.Current.TestOutputHelper?.WriteLine(
+            $"{answers.Count} answers: {admitted.Count} admitted, {unavailable.Count} 503 (median {slowest[slowest.Count / 2]:F0} ms, max {slowest[^1]:F0} ms)");
         Assert.NotEmpty(admitted);
 
         // Every admission answered 503 is given back; every one answered 200 holds one unit, in the gate and the database.

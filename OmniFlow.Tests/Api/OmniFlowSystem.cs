@@ -52,6 +52,9 @@ public class OmniFlowSystem : IAsyncLifetime
     protected virtual Task<IReadOnlyList<string>> DependencySettingsAsync(string folder) =>
         Task.FromResult<IReadOnlyList<string>>([$"--ConnectionStrings:omniflowdb=Data Source={Path.Combine(folder, "omniflow.db")}"]);
 
+    /// <summary>More command-line settings for both hosts (a derived system's own sections).</summary>
+    protected virtual IReadOnlyList<string> ExtraSettings => [];
+
     /// <summary>Skips (or fails under OMNIFLOW_REQUIRE_SERVICES=1) a test whose services could not be started.</summary>
     public virtual void EnsureAvailable()
     {
@@ -83,6 +86,10 @@ public class OmniFlowSystem : IAsyncLifetime
             $"--Payments:WebhookSecret={WebhookSecret}",
             "--Shipping:FailWarehouses:0=BROKEN",
             "--Logging:LogLevel:Default=Warning",
+
+            // No daily reconciliation: tests that move the server's clock by hours would start one among their orders.
+            "--Reconciliation:Schedule=",
+            .. ExtraSettings,
         ];
 
         worker = OrderWorkerApp.Build(settings);
@@ -213,7 +220,7 @@ public sealed class SystemCollection : ICollectionFixture<OmniFlowSystem>
 }
 
 /// <summary>The same system with the Redis gate and MariaDB, each a real server started for these tests.</summary>
-public sealed class RealServicesSystem : OmniFlowSystem
+public class RealServicesSystem : OmniFlowSystem
 {
     private readonly Infrastructure.RedisServer redis = new();
     private readonly Infrastructure.MariaDbServer mariaDb = new();

@@ -60,6 +60,7 @@ public sealed class OmniFlowSystem : IAsyncDisposable
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.OmniFlow_AppHost>(
         [
             $"--AppHost:DataDirectory={dataDirectory}",
+            "--AppHost:PreferWellKnownPorts=false",
             $"--Api:Port={LocalMachine.FreePort()}",
             .. dashboardSettings,
             .. settings,

@@ -76,6 +76,10 @@ public sealed class OrderApi(HttpClient api)
         Assert.Equal(expected, product.GetProperty("gate_stock").GetInt32());
     }
 
+    /// <summary>The order's <c>payment_deadline</c>, as the Api shows it.</summary>
+    public async Task<DateTimeOffset> PaymentDeadlineAsync(string order) =>
+        (await api.GetFromJsonAsync<JsonElement>($"/api/v1/orders/{order}", Cancellation)).GetProperty("payment_deadline").GetDateTimeOffset();
+
     public async Task WaitForStatusAsync(string order, string status, TimeSpan timeout)
     {
         var last = "(none)";

@@ -12,6 +12,9 @@ public sealed class LocalBinariesSystemFixture : IAsyncLifetime
 {
     public static readonly TimeSpan PaymentTimeout = TimeSpan.FromSeconds(20);
 
+    /// <summary>How long a payment waits for a worker before its 503 (the tests kill the worker).</summary>
+    public static readonly TimeSpan UpdateTimeout = TimeSpan.FromSeconds(3);
+
     public OmniFlowSystem? System { get; private set; }
 
     public string? UnavailableReason { get; private set; }
@@ -22,7 +25,7 @@ public sealed class LocalBinariesSystemFixture : IAsyncLifetime
             : RequiredServices.FindBinary("mariadbd") is null ? "mariadbd is not installed" : null;
         if (UnavailableReason is null)
         {
-            System = await OmniFlowSystem.StartAsync([$"--Orders:PaymentTimeout={PaymentTimeout}"], CancellationToken.None);
+            System = await OmniFlowSystem.StartAsync([$"--Orders:PaymentTimeout={PaymentTimeout}", $"--Orders:UpdateTimeout={UpdateTimeout}"], CancellationToken.None);
         }
     }
 
@@ -116,6 +119,7 @@ public sealed class OrderFlowTests(LocalBinariesSystemFixture fixture) : IClassF
         var unpaid = await orders.PlaceOrderAsync(sku);
         await orders.WaitForStatusAsync(paid, "PENDING_PAYMENT", TimeSpan.FromSeconds(30));
         await orders.WaitForStatusAsync(unpaid, "PENDING_PAYMENT", TimeSpan.FromSeconds(30));
+        var deadline = await orders.PaymentDeadlineAsync(unpaid);
 
         ProcessProbe.Kill(system.ApplicationProcessId("worker"));
         await system.Application.ResourceNotifications.WaitForResourceAsync("worker", KnownResourceStates.TerminalStates, Cancellation)
@@ -127,7 +131,7 @@ public sealed class OrderFlowTests(LocalBinariesSystemFixture fixture) : IClassF
         Assert.True(first is HttpStatusCode.ServiceUnavailable or HttpStatusCode.OK, $"pay answered {(int)first}: {body}");
 
         // The worker comes back after both deadlines: the timer and the payment reach the workflow together.
-        await Task.Delay(LocalBinariesSystemFixture.PaymentTimeout, Cancellation);
+        await Task.Delay(deadline - DateTimeOffset.UtcNow + TimeSpan.FromSeconds(1), Cancellation);
         var restart = await system.Application.ResourceCommands.ExecuteCommandAsync("worker", KnownResourceCommands.RestartCommand, Cancellation);
         Assert.True(restart.Success, restart.Message);
 

@@ -84,11 +84,12 @@ public sealed class ShutdownTests : IDisposable
     /// <summary><c>dotnet run</c> of the AppHost in a new session (its own process group), on free ports.</summary>
     private Process StartAppHost(bool localBinaries)
     {
-        var project = Path.Combine(SolutionDirectory(), "OmniFlow.AppHost");
+        var project = Path.Combine(SourceTree.SolutionDirectory(), "OmniFlow.AppHost");
         var start = new ProcessStartInfo("setsid",
         [
             "dotnet", "run", "--project", project, "--no-build", "--no-launch-profile", "--",
             $"--AppHost:DataDirectory={dataDirectory}", $"--Api:Port={apiPort}", $"--AppHost:UseLocalBinaries={localBinaries}",
+            "--AppHost:PreferWellKnownPorts=false",
         ])
         {
             RedirectStandardOutput = true,
@@ -147,15 +148,4 @@ public sealed class ShutdownTests : IDisposable
     }
 
     private static void Signal(int pid, int signal) => Process.Start("kill", [$"-{signal}", "--", $"{pid}"])!.WaitForExit();
-
-    private static string SolutionDirectory()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "OmniFlow.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory?.FullName ?? throw new InvalidOperationException("OmniFlow.sln not found above the test output");
-    }
 }

@@ -1,8 +1,8 @@
 namespace OmniFlow.Tests.WholeSystem;
 
 /// <summary>
-/// Whole-system tests start real AppHosts, which prefer the well-known ports (6379, 3306, 7233): they run one class at
-/// a time so that two AppHosts never race for the same port.
+/// Whole-system tests start real AppHosts on free ports (<c>AppHost:PreferWellKnownPorts=false</c>, so they never race
+/// another AppHost on this machine for 6379, 3306 or 7233), one class at a time: each starts a whole system.
 /// </summary>
 [CollectionDefinition(Name)]
 public sealed class WholeSystemCollection

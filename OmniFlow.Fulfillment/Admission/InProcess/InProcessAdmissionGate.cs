@@ -7,7 +7,7 @@ namespace OmniFlow.Fulfillment.Admission.InProcess;
 /// The admission gate in memory, for one process (the embedded default when no Redis is configured):
 /// the same semantics as the Redis gate, with one lock making each order all-or-nothing.
 /// </summary>
-public sealed class InProcessAdmissionGate : IAdmissionGate
+public sealed partial class InProcessAdmissionGate : IAdmissionGate
 {
     private readonly Lock sync = new();
     private readonly Dictionary<string, int> stock = new(StringComparer.Ordinal);

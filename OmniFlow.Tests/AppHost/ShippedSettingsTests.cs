@@ -1,0 +1,23 @@
+using Microsoft.Extensions.Configuration;
+using OmniFlow.Fulfillment.Orders;
+using OmniFlow.Tests.Infrastructure;
+
+namespace OmniFlow.Tests.AppHost;
+
+/// <summary>What the Api and the Worker ship in appsettings.json must not shadow what the AppHost hands them.</summary>
+public sealed class ShippedSettingsTests
+{
+    [Theory]
+    [InlineData("OmniFlow.Api")]
+    [InlineData("OmniFlow.Worker")]
+    public void The_temporal_address_the_apphost_hands_over_is_the_one_used(string project)
+    {
+        var shipped = Path.Combine(SourceTree.SolutionDirectory(), project, "appsettings.json");
+        var configuration = new ConfigurationBuilder()
+            .AddJsonFile(shipped, optional: false)
+            .AddInMemoryCollection([new("ConnectionStrings:temporal", "127.0.0.1:45123")])
+            .Build();
+
+        Assert.Equal("127.0.0.1:45123", TemporalSettings.From(configuration).Address);
+    }
+}
