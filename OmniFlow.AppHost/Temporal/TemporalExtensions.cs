@@ -11,7 +11,8 @@ public static class TemporalExtensions
     /// <summary>
     /// Temporal's frontend, in this order: <c>Temporal:Address</c> (an external cluster); the temporalio containers
     /// (publish mode: auto-setup on the MySQL container, and the Web UI); <c>temporal server start-dev</c> when the CLI
-    /// is installed (state in <c>.omniflow/temporal.db</c>); else OmniFlow.TemporalServer as a project resource.
+    /// is installed (state in <c>.omniflow/temporal.db</c>); else OmniFlow.TemporalServer as a project resource (state in
+    /// <c>.omniflow/omniflow-temporal.db</c>, its own format). Either way a restart keeps every workflow.
     /// Projects that reference it receive <c>ConnectionStrings__{name}</c>, the frontend's <c>host:port</c>.
     /// </summary>
     public static IResourceBuilder<IResourceWithConnectionString> AddTemporal(this IDistributedApplicationBuilder builder, string name)
@@ -43,9 +44,10 @@ public static class TemporalExtensions
             return devServer;
         }
 
+        var stateFile = machine.DataPath("omniflow-temporal.db");
         var embedded = builder.AddResource(new TemporalServerProjectResource(name))
             .WithAnnotation<IProjectMetadata>(new Projects.OmniFlow_TemporalServer())
-            .WithArgs(startDev)
+            .WithArgs([.. startDev, "--db-filename", stateFile])
             .WithEndpoint(TemporalServerProjectResource.EndpointName, endpoint =>
             {
                 endpoint.Port = port;
@@ -58,7 +60,7 @@ public static class TemporalExtensions
             .WithOtlpExporter()
             .WithoutThreadPoolSpinning()
             .WithHealthCheck(new TemporalHealthCheck($"127.0.0.1:{port}"));
-        machine.Announce(name, ServiceMode.Embedded, $"OmniFlow.TemporalServer on 127.0.0.1:{port}", embedded);
+        machine.Announce(name, ServiceMode.Embedded, $"OmniFlow.TemporalServer on 127.0.0.1:{port}, state in {stateFile}", embedded);
         return embedded;
     }
 

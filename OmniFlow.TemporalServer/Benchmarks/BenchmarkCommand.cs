@@ -6,9 +6,11 @@ using Temporalio.Worker;
 namespace OmniFlow.TemporalServer.Benchmarks;
 
 /// <summary>
-/// <c>OmniFlow.TemporalServer bench [--workflows N] [--warmup N] [--sdk-tracing-listener]</c>: starts the server
-/// in-process (real clock), runs a Temporalio worker and client against it, and prints workflows/second for two
-/// workflow shapes. Each shape is first run <c>--warmup</c> times unmeasured, so the measurement sees steady state
+/// <c>OmniFlow.TemporalServer bench [--workflows N] [--warmup N] [--db-filename FILE] [--sdk-tracing-listener]</c>:
+/// starts the server in-process (real clock), runs a Temporalio worker and client against it, and prints
+/// workflows/second for two workflow shapes. With <c>--db-filename</c> it does so twice in the same run: in memory,
+/// then with its state in FILE (a fresh file: an existing one is refused), so the cost of durability is measured under
+/// the same load. Each shape is first run <c>--warmup</c> times unmeasured, so the measurement sees steady state
 /// rather than the JIT's tiering. Besides workflows/second it prints the process's CPU time and managed allocations
 /// per workflow, which the machine's other load disturbs far less.
 /// The SDK's workflow tracing EventListener is off unless <c>--sdk-tracing-listener</c>: it turns on TPL event tracing
@@ -23,8 +25,27 @@ public static class BenchmarkCommand
         var count = IntOption(args, "--workflows", 2000);
         var warmup = IntOption(args, "--warmup", 1000);
         var tracingListener = args.Contains("--sdk-tracing-listener");
+        var file = StringOption(args, "--db-filename");
+        if (file is not null && File.Exists(file))
+        {
+            await Console.Error.WriteLineAsync($"{file} exists; the benchmark writes a fresh file.");
+            return 2;
+        }
 
-        await using var server = await TemporalTestServer.StartAsync(new TemporalServerOptions { Port = 0 });
+        Console.WriteLine("in memory");
+        await RunShapesAsync(new TemporalServerOptions { Port = 0 }, count, warmup, tracingListener);
+        if (file is not null)
+        {
+            Console.WriteLine($"with --db-filename {file}");
+            await RunShapesAsync(new TemporalServerOptions { Port = 0, DbFilename = file }, count, warmup, tracingListener);
+        }
+
+        return 0;
+    }
+
+    private static async Task RunShapesAsync(TemporalServerOptions options, int count, int warmup, bool tracingListener)
+    {
+        await using var server = await TemporalTestServer.StartAsync(options);
         // Client, worker and server share one machine: gzip on loopback costs CPU on both ends and saves nothing.
         var client = await TemporalClient.ConnectAsync(new(server.TargetAddress) { GrpcCompression = new GrpcCompression.None() });
         const string taskQueue = "bench";
@@ -61,7 +82,19 @@ public static class BenchmarkCommand
             await MeasureAsync("one activity", count, oneActivity);
             await MeasureAsync("timer + signal", count, timerAndSignal);
         });
-        return 0;
+    }
+
+    private static string? StringOption(IReadOnlyList<string> args, string name)
+    {
+        for (var i = 0; i < args.Count - 1; i++)
+        {
+            if (args[i] == name)
+            {
+                return args[i + 1];
+            }
+        }
+
+        return null;
     }
 
     private static int IntOption(IReadOnlyList<string> args, string name, int fallback)

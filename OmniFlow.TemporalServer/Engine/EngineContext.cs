@@ -21,6 +21,9 @@ public sealed class EngineContext(IClock clock, ILoggerFactory loggerFactory)
 
     public ILogger Logger { get; } = loggerFactory.CreateLogger("OmniFlow.TemporalServer.Engine");
 
+    /// <summary>Where changed runs are kept; the in-memory server keeps nothing.</summary>
+    public Persistence.IStateStore Store { get; init; } = Persistence.NoStateStore.Instance;
+
     /// <summary>Set by the engine: how runs reach other runs.</summary>
     public IRunDirectory Directory { get; set; } = null!;
 

@@ -36,6 +36,9 @@ public sealed class HistoryLog
         return historyEvent;
     }
 
+    /// <summary>A stored history, read back at start.</summary>
+    public void Load(IEnumerable<HistoryEvent> events) => _events.AddRange(events);
+
     public History Slice(long fromEventId, long toEventIdInclusive)
     {
         var history = new History();

@@ -115,7 +115,7 @@ public sealed partial class WorkflowEngine
         var (run, started) = Start(request.Namespace, spec, _ => [signal]);
         if (!started)
         {
-            lock (run.Sync)
+            using (run.Enter())
             {
                 run.Signal(request.SignalName, request.SignalInput, request.Header, request.Identity ?? "", request.RequestId ?? "");
             }
@@ -128,7 +128,7 @@ public sealed partial class WorkflowEngine
     {
         Require(request.SignalName, "SignalName");
         var run = ResolveRun(request.Namespace, request.WorkflowExecution?.WorkflowId ?? "", request.WorkflowExecution?.RunId);
-        lock (run.Sync)
+        using (run.Enter())
         {
             run.Signal(request.SignalName, request.Input, request.Header, request.Identity ?? "", request.RequestId ?? "");
         }
@@ -137,7 +137,7 @@ public sealed partial class WorkflowEngine
     public void RequestCancel(RequestCancelWorkflowExecutionRequest request)
     {
         var run = ResolveRun(request.Namespace, request.WorkflowExecution?.WorkflowId ?? "", request.WorkflowExecution?.RunId);
-        lock (run.Sync)
+        using (run.Enter())
         {
             run.RequestCancel(request.Reason ?? "", request.Identity ?? "");
         }
@@ -146,7 +146,7 @@ public sealed partial class WorkflowEngine
     public void Terminate(TerminateWorkflowExecutionRequest request)
     {
         var run = ResolveRun(request.Namespace, request.WorkflowExecution?.WorkflowId ?? "", request.WorkflowExecution?.RunId);
-        lock (run.Sync)
+        using (run.Enter())
         {
             run.Terminate(request.Reason ?? "", request.Details, request.Identity ?? "");
         }

@@ -24,7 +24,7 @@ public sealed partial class WorkflowEngine
 
             var run = item.Run;
             PollWorkflowTaskQueueResponse? response;
-            lock (run.Sync)
+            using (run.Enter())
             {
                 response = item switch
                 {
@@ -56,7 +56,7 @@ public sealed partial class WorkflowEngine
             }
 
             PollActivityTaskQueueResponse? response;
-            lock (item.Run.Sync)
+            using (item.Run.Enter())
             {
                 response = item.Run.TryStartActivity(item, identity, Guid.NewGuid().ToString());
             }
@@ -80,7 +80,7 @@ public sealed partial class WorkflowEngine
 
         foreach (var dispatch in Context.WorkflowQueues.Get(@namespace, stickyTaskQueue).Close().OfType<WorkflowTaskDispatch>())
         {
-            lock (dispatch.Run.Sync)
+            using (dispatch.Run.Enter())
             {
                 dispatch.Run.LoseStickyDispatch(dispatch);
             }
@@ -110,7 +110,7 @@ public sealed partial class WorkflowEngine
     {
         var token = TaskToken.Parse(request.TaskToken);
         var run = RunOf(token, TaskTokenKind.WorkflowTask);
-        lock (run.Sync)
+        using (run.Enter())
         {
             return run.CompleteWorkflowTask(token, request);
         }
@@ -120,7 +120,7 @@ public sealed partial class WorkflowEngine
     {
         var token = TaskToken.Parse(request.TaskToken);
         var run = RunOf(token, TaskTokenKind.WorkflowTask);
-        lock (run.Sync)
+        using (run.Enter())
         {
             run.FailWorkflowTask(token, request);
         }
@@ -151,7 +151,7 @@ public sealed partial class WorkflowEngine
             run = ResolveRun(target.Namespace, target.WorkflowId, target.RunId);
         }
 
-        lock (run.Sync)
+        using (run.Enter())
         {
             return operation(run, token ?? run.TokenForActivityId(target.ActivityId));
         }

@@ -18,7 +18,7 @@ public sealed partial class WorkflowEngine
         ValidateUpdateRequest(request.Request);
         var run = ResolveRun(request.Namespace, request.WorkflowExecution?.WorkflowId ?? "", request.WorkflowExecution?.RunId);
         UpdateMachine update;
-        lock (run.Sync)
+        using (run.Enter())
         {
             if (!string.IsNullOrEmpty(request.FirstExecutionRunId) && run.Started.FirstExecutionRunId != request.FirstExecutionRunId)
             {
@@ -100,7 +100,7 @@ public sealed partial class WorkflowEngine
         {
             if (update is null)
             {
-                lock (run.Sync)
+                using (run.Enter())
                 {
                     update = run.AdmitUpdate(updateRequest.Request);
                 }

@@ -19,6 +19,9 @@ public sealed partial class WorkflowEngine : IRunDirectory
         context.Directory = this;
     }
 
+    /// <summary>The store key of the last run created (runs are keyed in creation order).</summary>
+    private long _lastRunKey;
+
     public EngineContext Context { get; }
 
     public NamespaceRegistry Namespaces { get; }
@@ -49,7 +52,7 @@ public sealed partial class WorkflowEngine : IRunDirectory
         {
             if (slot.Current is { } current)
             {
-                lock (current.Sync)
+                using (current.Enter())
                 {
                     if (!string.IsNullOrEmpty(spec.RequestId) && current.RequestId == spec.RequestId)
                     {
@@ -93,7 +96,7 @@ public sealed partial class WorkflowEngine : IRunDirectory
 
             var run = CreateRun(ns, spec);
             slot.Current = run;
-            lock (run.Sync)
+            using (run.Enter())
             {
                 run.Start(spec.StartDelay, initialEvents?.Invoke(run) ?? []);
             }
@@ -168,6 +171,7 @@ public sealed partial class WorkflowEngine : IRunDirectory
 
         var run = new WorkflowRun(Context, ns, spec.WorkflowId, runId, spec.RequestId, started)
         {
+            StoreKey = Interlocked.Increment(ref _lastRunKey),
             Parent = spec.Parent,
             UserMetadata = spec.UserMetadata,
         };
@@ -260,7 +264,7 @@ public sealed partial class WorkflowEngine : IRunDirectory
     {
         var next = CreateRun(previous.Namespace, spec);
         previous.Namespace.Slot(previous.WorkflowId).Current = next;
-        lock (next.Sync)
+        using (next.Enter())
         {
             next.Start(spec.StartDelay, []);
         }
@@ -279,7 +283,8 @@ public sealed partial class WorkflowEngine : IRunDirectory
             ExecutionTimeout = command.WorkflowExecutionTimeout,
             RunTimeout = command.WorkflowRunTimeout,
             TaskTimeout = command.WorkflowTaskTimeout,
-            RequestId = Guid.NewGuid().ToString(),
+            // The same for every attempt to start this child: one asked again after a restart finds the run it started.
+            RequestId = $"{parent.RunId}/{initiatedEventId}",
             ReusePolicy = command.WorkflowIdReusePolicy,
             RetryPolicy = command.RetryPolicy,
             CronSchedule = command.CronSchedule,
@@ -299,7 +304,7 @@ public sealed partial class WorkflowEngine : IRunDirectory
         {
         }
 
-        lock (parent.Sync)
+        using (parent.Enter())
         {
             if (child is null)
             {
@@ -320,7 +325,7 @@ public sealed partial class WorkflowEngine : IRunDirectory
             return;
         }
 
-        lock (parent.Sync)
+        using (parent.Enter())
         {
             parent.ChildClosed(link.InitiatedEventId, closeEvent);
         }
@@ -331,17 +336,18 @@ public sealed partial class WorkflowEngine : IRunDirectory
         var delivered = false;
         if (TryResolveRun(command.Namespace, command.Execution.WorkflowId, command.Execution.RunId) is { } target)
         {
-            lock (target.Sync)
+            using (target.Enter())
             {
                 if (target.IsOpen)
                 {
-                    target.Signal(command.SignalName, command.Input, command.Header, source.WorkflowId);
+                    // A signal sent again after a restart is recognised by its request id and written once.
+                    target.Signal(command.SignalName, command.Input, command.Header, source.WorkflowId, $"{source.RunId}/{initiatedEventId}");
                     delivered = true;
                 }
             }
         }
 
-        lock (source.Sync)
+        using (source.Enter())
         {
             source.ExternalSignalResult(initiatedEventId, command, delivered);
         }
@@ -353,14 +359,14 @@ public sealed partial class WorkflowEngine : IRunDirectory
         if (TryResolveRun(command.Namespace, command.WorkflowId, command.RunId) is { } target)
         {
             // As on a real server, canceling a run that has closed succeeds: only an unknown workflow fails the request.
-            lock (target.Sync)
+            using (target.Enter())
             {
                 target.RequestCancel(command.Reason, source.WorkflowId, initiatedEventId, source.Execution);
                 delivered = true;
             }
         }
 
-        lock (source.Sync)
+        using (source.Enter())
         {
             source.ExternalCancelResult(initiatedEventId, command, delivered);
         }
@@ -373,7 +379,7 @@ public sealed partial class WorkflowEngine : IRunDirectory
             return;
         }
 
-        lock (child.Sync)
+        using (child.Enter())
         {
             if (!child.IsOpen)
             {

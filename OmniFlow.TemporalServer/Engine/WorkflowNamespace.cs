@@ -1,9 +1,11 @@
 using System.Collections.Concurrent;
+using OmniFlow.TemporalServer.Persistence;
+using Temporalio.Api.Enums.V1;
 
 namespace OmniFlow.TemporalServer.Engine;
 
 /// <summary>A namespace: its workflow ids (each with its chain of runs) and every run by run id.</summary>
-public sealed class WorkflowNamespace(string name)
+public sealed class WorkflowNamespace(string name, IStateStore store, string? id = null) : IStored
 {
     /// <summary>The namespace's search attributes: system ones plus custom ones (OperatorService, --search-attribute).</summary>
     public Visibility.SearchAttributeRegistry SearchAttributes { get; } = new();
@@ -13,7 +15,7 @@ public sealed class WorkflowNamespace(string name)
 
     public string Name { get; } = name;
 
-    public string Id { get; } = Guid.NewGuid().ToString();
+    public string Id { get; } = id ?? Guid.NewGuid().ToString();
 
     public WorkflowIdSlot Slot(string workflowId) => _workflowIds.GetOrAdd(workflowId, static id => new WorkflowIdSlot(id));
 
@@ -24,6 +26,21 @@ public sealed class WorkflowNamespace(string name)
     public WorkflowRun? FindRun(string runId) => _runs.GetValueOrDefault(runId);
 
     public IEnumerable<WorkflowRun> Runs => _runs.Values;
+
+    /// <summary>Its id or custom search attributes changed: the store keeps them.</summary>
+    public void Changed() => store.Changed(this);
+
+    StoredChange IStored.Capture() => new NamespaceChange(
+        Name,
+        new StateWriter().Write(Id).WriteAll(SearchAttributes.Custom.ToList(), (w, a) => w.Write(a.Key).Write((int)a.Value)).ToArray());
+
+    public static WorkflowNamespace Read(string name, byte[] state, IStateStore store)
+    {
+        var reader = new StateReader(state);
+        var ns = new WorkflowNamespace(name, store, reader.String());
+        ns.SearchAttributes.Add(reader.All(r => KeyValuePair.Create(r.String(), (IndexedValueType)r.Int())));
+        return ns;
+    }
 }
 
 /// <summary>One workflow id: its current (latest) run. Starting a run for the id happens under this slot's lock.</summary>

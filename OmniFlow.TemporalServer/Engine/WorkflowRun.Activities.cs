@@ -73,7 +73,7 @@ public sealed partial class WorkflowRun
         if (scheduleToStart > TimeSpan.Zero)
         {
             var attempt = activity.Attempt;
-            activity.AddAttemptTimer(Schedule(Now + scheduleToStart, () =>
+            activity.AddAttemptTimer(Schedule(activity.AttemptScheduledTime + scheduleToStart, () =>
             {
                 if (activity.Phase == ActivityPhase.Scheduled && activity.Attempt == attempt)
                 {
@@ -96,21 +96,9 @@ public sealed partial class WorkflowRun
         }
 
         activity.Start(identity ?? "", requestId, Now);
+        ArmStartedAttempt(activity, Now);
         var attributes = activity.Attributes;
         var attempt = activity.Attempt;
-        var startToClose = attributes.StartToCloseTimeout.ToTimeSpan();
-        if (startToClose > TimeSpan.Zero)
-        {
-            activity.AddAttemptTimer(Schedule(Now + startToClose, () =>
-            {
-                if (activity.Phase == ActivityPhase.Started && activity.Attempt == attempt)
-                {
-                    TimeOutActivity(activity, TimeoutType.StartToClose);
-                }
-            }));
-        }
-
-        activity.Heartbeat(null, Now, ScheduleHeartbeatTimeout(activity));
         var token = new TaskToken(TaskTokenKind.ActivityTask, Namespace.Name, WorkflowId, RunId, activity.ScheduledEventId, attempt);
         return new PollActivityTaskQueueResponse
         {
@@ -135,7 +123,26 @@ public sealed partial class WorkflowRun
         };
     }
 
-    private Time.ClockItem? ScheduleHeartbeatTimeout(ActivityMachine activity)
+    /// <summary>A started attempt times out start-to-close after its start, and heartbeat after the last beat (or its start).</summary>
+    private void ArmStartedAttempt(ActivityMachine activity, DateTimeOffset lastHeartbeat)
+    {
+        var attempt = activity.Attempt;
+        var startToClose = activity.Attributes.StartToCloseTimeout.ToTimeSpan();
+        if (startToClose > TimeSpan.Zero)
+        {
+            activity.AddAttemptTimer(Schedule(activity.StartedTime!.Value + startToClose, () =>
+            {
+                if (activity.Phase == ActivityPhase.Started && activity.Attempt == attempt)
+                {
+                    TimeOutActivity(activity, TimeoutType.StartToClose);
+                }
+            }));
+        }
+
+        activity.Heartbeat(null, lastHeartbeat, ScheduleHeartbeatTimeout(activity, lastHeartbeat));
+    }
+
+    private Time.ClockItem? ScheduleHeartbeatTimeout(ActivityMachine activity, DateTimeOffset from)
     {
         var heartbeatTimeout = activity.Attributes.HeartbeatTimeout?.ToTimeSpan() ?? TimeSpan.Zero;
         if (heartbeatTimeout <= TimeSpan.Zero)
@@ -144,7 +151,7 @@ public sealed partial class WorkflowRun
         }
 
         var attempt = activity.Attempt;
-        return Schedule(Now + heartbeatTimeout, () =>
+        return Schedule(from + heartbeatTimeout, () =>
         {
             if (activity.Phase == ActivityPhase.Started && activity.Attempt == attempt)
             {
@@ -177,7 +184,7 @@ public sealed partial class WorkflowRun
     public RecordActivityTaskHeartbeatResponse HeartbeatActivity(TaskToken token, Payloads? details)
     {
         var activity = RequireActivity(token);
-        activity.Heartbeat(details, Now, ScheduleHeartbeatTimeout(activity));
+        activity.Heartbeat(details, Now, ScheduleHeartbeatTimeout(activity, Now));
         return new RecordActivityTaskHeartbeatResponse { CancelRequested = activity.CancelRequested };
     }
 
@@ -293,9 +300,18 @@ public sealed partial class WorkflowRun
     private void RetryActivity(ActivityMachine activity, Failure failure, TimeSpan backoff)
     {
         var wasInFlight = activity.InFlight;
-        activity.BeginBackoff(failure);
+        activity.BeginBackoff(failure, Now + backoff);
+        ArmRetry(activity);
+        if (wasInFlight)
+        {
+            _context.Clock.EndWork();
+        }
+    }
+
+    private void ArmRetry(ActivityMachine activity)
+    {
         var attempt = activity.Attempt;
-        activity.AddAttemptTimer(Schedule(Now + backoff, () =>
+        activity.AddAttemptTimer(Schedule(activity.RetryAt!.Value, () =>
         {
             if (IsOpen && activity.Phase == ActivityPhase.BackingOff && activity.Attempt == attempt &&
                 _activities.ContainsKey(activity.ScheduledEventId))
@@ -304,10 +320,6 @@ public sealed partial class WorkflowRun
                 DispatchActivityAttempt(activity);
             }
         }));
-        if (wasInFlight)
-        {
-            _context.Clock.EndWork();
-        }
     }
 
     private void TimeOutActivity(ActivityMachine activity, TimeoutType timeoutType)

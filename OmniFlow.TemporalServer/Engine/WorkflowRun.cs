@@ -205,7 +205,7 @@ public sealed partial class WorkflowRun
     public ClockItem Schedule(DateTimeOffset due, Action action) =>
         _context.Clock.Schedule(due, () =>
         {
-            lock (Sync)
+            using (Enter())
             {
                 action();
             }

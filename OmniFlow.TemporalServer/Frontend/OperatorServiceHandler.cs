@@ -11,18 +11,23 @@ public sealed class OperatorServiceHandler : ServiceHandler, IDescribedService
 {
     public static ServiceDescriptor Descriptor => ServiceReflection.Descriptor.Services[0];
 
-    public OperatorServiceHandler(NamespaceRegistry namespaces)
+    public OperatorServiceHandler(NamespaceRegistry namespaces, Persistence.IStateStore store)
+        : base(store)
     {
         Map<AddSearchAttributesRequest, AddSearchAttributesResponse>("AddSearchAttributes", request =>
             VisibilityErrors.Translate(() =>
             {
-                namespaces.Get(request.Namespace).SearchAttributes.Add(request.SearchAttributes);
+                var ns = namespaces.Get(request.Namespace);
+                ns.SearchAttributes.Add(request.SearchAttributes);
+                ns.Changed();
                 return new AddSearchAttributesResponse();
             }));
         Map<RemoveSearchAttributesRequest, RemoveSearchAttributesResponse>("RemoveSearchAttributes", request =>
             VisibilityErrors.Translate(() =>
             {
-                namespaces.Get(request.Namespace).SearchAttributes.Remove(request.SearchAttributes);
+                var ns = namespaces.Get(request.Namespace);
+                ns.SearchAttributes.Remove(request.SearchAttributes);
+                ns.Changed();
                 return new RemoveSearchAttributesResponse();
             }));
         Map<ListSearchAttributesRequest, ListSearchAttributesResponse>("ListSearchAttributes", request =>

@@ -12,6 +12,7 @@ public sealed class TestServiceHandler : ServiceHandler, IDescribedService
     public static ServiceDescriptor Descriptor => ServiceReflection.Descriptor.Services[0];
 
     public TestServiceHandler(SchedulingClock clock)
+        : base(Persistence.NoStateStore.Instance)
     {
         Map<LockTimeSkippingRequest, LockTimeSkippingResponse>("LockTimeSkipping", _ =>
         {

@@ -17,6 +17,7 @@ public sealed class WorkflowServiceHandler : ServiceHandler, IDescribedService
     public static ServiceDescriptor Descriptor => ServiceReflection.Descriptor.Services[0];
 
     public WorkflowServiceHandler(WorkflowEngine engine, ScheduleService schedules, IHostApplicationLifetime lifetime)
+        : base(engine.Context.Store)
     {
         var stopping = lifetime.ApplicationStopping;
         var namespaces = engine.Namespaces;

@@ -23,6 +23,7 @@ public static class CommandLine
     {
         var port = 7233;
         var host = "127.0.0.1";
+        string? dbFilename = null;
         var namespaces = new List<string>();
         var searchAttributes = new Dictionary<string, string>();
         var defaults = new TemporalServerOptions();
@@ -58,6 +59,9 @@ public static class CommandLine
                     }
 
                     break;
+                case "--db-filename" or "-f" when Value() is { } file:
+                    dbFilename = file;
+                    break;
                 case "--headless":
                     break;
                 default:
@@ -75,6 +79,7 @@ public static class CommandLine
             Port = port,
             Host = host,
             TimeSkipping = false,
+            DbFilename = dbFilename,
             Namespaces = namespaces,
             SearchAttributes = searchAttributes,
             HistoryCountSuggestContinueAsNew = historyCountSuggest,

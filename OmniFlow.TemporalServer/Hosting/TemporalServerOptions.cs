@@ -12,6 +12,12 @@ public sealed record TemporalServerOptions
     /// <summary>Virtual time that jumps ahead whenever nothing is in flight (the test server); otherwise real time.</summary>
     public bool TimeSkipping { get; init; }
 
+    /// <summary>
+    /// The SQLite file that keeps the server's state across restarts (the dev server's --db-filename); null keeps it
+    /// in memory. Not with time skipping.
+    /// </summary>
+    public string? DbFilename { get; init; }
+
     /// <summary>Namespaces besides "default".</summary>
     public IReadOnlyList<string> Namespaces { get; init; } = [];
 

@@ -8,6 +8,7 @@ using Microsoft.Extensions.Logging;
 using Grpc.AspNetCore.Server.Model;
 using OmniFlow.TemporalServer.Engine;
 using OmniFlow.TemporalServer.Frontend;
+using OmniFlow.TemporalServer.Persistence;
 using OmniFlow.TemporalServer.Time;
 
 namespace OmniFlow.TemporalServer.Hosting;
@@ -37,6 +38,11 @@ public sealed class TemporalTestServer : IAsyncDisposable
 
     public static async Task<TemporalTestServer> StartAsync(TemporalServerOptions options, CancellationToken cancellationToken = default)
     {
+        if (options.DbFilename is not null && options.TimeSkipping)
+        {
+            throw new ArgumentException("A state file (DbFilename) needs the real clock, not time skipping.", nameof(options));
+        }
+
         var listener = options.Listener ?? EarlyListener.Bind(options.Host, options.Port);
         var port = ((IPEndPoint)listener.LocalEndPoint!).Port;
 
@@ -62,12 +68,21 @@ public sealed class TemporalTestServer : IAsyncDisposable
         services.AddGrpc(grpc => grpc.EnableDetailedErrors = true);
         services.AddSingleton(sp => new SchedulingClock(options.TimeSkipping, sp.GetRequiredService<ILogger<SchedulingClock>>()));
         services.AddSingleton<IClock>(sp => sp.GetRequiredService<SchedulingClock>());
+        services.AddSingleton<IStateStore>(sp => options.DbFilename is { } file
+            ? new SqliteStateStore(file, sp.GetRequiredService<ILogger<SqliteStateStore>>())
+            : NoStateStore.Instance);
+        services.AddSingleton(sp => sp.GetRequiredService<IStateStore>() is SqliteStateStore store ? store.Load() : StoredState.Empty);
         services.AddSingleton(sp => new EngineContext(sp.GetRequiredService<IClock>(), sp.GetRequiredService<ILoggerFactory>())
         {
+            Store = sp.GetRequiredService<IStateStore>(),
             HistoryCountSuggestContinueAsNew = options.HistoryCountSuggestContinueAsNew,
             HistorySizeSuggestContinueAsNew = options.HistorySizeSuggestContinueAsNew,
         });
-        services.AddSingleton(_ => new NamespaceRegistry(options.Namespaces, options.SearchAttributes));
+        services.AddSingleton(sp => new NamespaceRegistry(
+            options.Namespaces,
+            options.SearchAttributes,
+            sp.GetRequiredService<IStateStore>(),
+            sp.GetRequiredService<StoredState>().Namespaces));
         services.AddSingleton<WorkflowEngine>();
         services.AddSingleton<Scheduling.ScheduleRegistry>();
         services.AddSingleton<Scheduling.Scheduler>();
@@ -77,11 +92,35 @@ public sealed class TemporalTestServer : IAsyncDisposable
         AddService<TestServiceHandler>(services);
 
         var app = builder.Build();
+        Recover(app.Services);
         app.MapGrpcService<WorkflowServiceHandler>();
         app.MapGrpcService<OperatorServiceHandler>();
         app.MapGrpcService<TestServiceHandler>();
         await app.StartAsync(cancellationToken);
         return new TemporalTestServer(app, listener, $"{options.Host}:{port}");
+    }
+
+    /// <summary>With a state file: the stored runs and schedules come back before anyone is answered, then the writer starts.</summary>
+    private static void Recover(IServiceProvider services)
+    {
+        if (services.GetRequiredService<IStateStore>() is not SqliteStateStore store)
+        {
+            return;
+        }
+
+        var stored = services.GetRequiredService<StoredState>();
+        var engine = services.GetRequiredService<WorkflowEngine>();
+        // The scheduler first: it watches the closes of the runs it started, and restored runs may close at once.
+        var scheduler = services.GetRequiredService<Scheduling.Scheduler>();
+        engine.Restore(stored.Runs);
+        scheduler.Restore(stored.Schedules, services.GetRequiredService<Scheduling.ScheduleRegistry>());
+        foreach (var ns in engine.Namespaces.All)
+        {
+            // Namespaces and search attributes given on the command line are kept too.
+            ns.Changed();
+        }
+
+        store.Start();
     }
 
     private static void AddService<TService>(IServiceCollection services)

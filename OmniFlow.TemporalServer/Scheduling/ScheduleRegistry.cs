@@ -7,7 +7,6 @@ public sealed class ScheduleRegistry
 {
     private readonly ConcurrentDictionary<(string Namespace, string ScheduleId), ScheduleEntry> _entries = new();
     private long _order;
-    private readonly ConcurrentDictionary<ScheduleEntry, long> _created = new();
 
     public bool TryAdd(ScheduleEntry entry)
     {
@@ -16,18 +15,24 @@ public sealed class ScheduleRegistry
             return false;
         }
 
-        _created[entry] = Interlocked.Increment(ref _order);
+        entry.Order = Interlocked.Increment(ref _order);
         return true;
+    }
+
+    /// <summary>A stored entry, keeping its place in the creation order.</summary>
+    public void Restore(ScheduleEntry entry)
+    {
+        _entries[(entry.Namespace, entry.ScheduleId)] = entry;
+        _order = Math.Max(_order, entry.Order);
     }
 
     public ScheduleEntry? Find(string @namespace, string scheduleId) => _entries.GetValueOrDefault((@namespace, scheduleId));
 
-    public bool Remove(ScheduleEntry entry)
-    {
-        _created.TryRemove(entry, out _);
-        return _entries.TryRemove(new KeyValuePair<(string, string), ScheduleEntry>((entry.Namespace, entry.ScheduleId), entry));
-    }
+    public bool Remove(ScheduleEntry entry) =>
+        _entries.TryRemove(new KeyValuePair<(string, string), ScheduleEntry>((entry.Namespace, entry.ScheduleId), entry));
 
     public IReadOnlyList<ScheduleEntry> InNamespace(string @namespace) =>
-        [.. _entries.Values.Where(e => e.Namespace == @namespace).OrderBy(e => _created.GetValueOrDefault(e))];
+        [.. _entries.Values.Where(e => e.Namespace == @namespace).OrderBy(e => e.Order)];
+
+    public IEnumerable<ScheduleEntry> All => _entries.Values;
 }

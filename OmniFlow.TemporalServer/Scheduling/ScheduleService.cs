@@ -34,7 +34,7 @@ public sealed class ScheduleService(WorkflowEngine engine, Scheduler scheduler, 
         }
 
         var schedule = Validated(request.Schedule ?? new Schedule(), ns, request.ScheduleId);
-        var entry = new ScheduleEntry(ns, request.ScheduleId, schedule.Schedule, schedule.Spec, scheduler.Now)
+        var entry = new ScheduleEntry(ns, request.ScheduleId, schedule.Schedule, schedule.Spec, scheduler.Now, engine.Context.Store)
         {
             Memo = request.Memo,
             SearchAttributes = request.SearchAttributes,
@@ -48,6 +48,8 @@ public sealed class ScheduleService(WorkflowEngine engine, Scheduler scheduler, 
                     $"schedule \"{request.ScheduleId}\" is already registered",
                     new WorkflowExecutionAlreadyStartedFailure { StartRequestId = request.RequestId ?? "" });
             }
+
+            entry.Changed();
 
             if (request.InitialPatch is { } patch)
             {
@@ -82,7 +84,7 @@ public sealed class ScheduleService(WorkflowEngine engine, Scheduler scheduler, 
     {
         var entry = Get(request.Namespace, request.ScheduleId);
         var schedule = Validated(request.Schedule ?? new Schedule(), entry.Namespace, entry.ScheduleId);
-        lock (entry.Sync)
+        using (entry.Enter())
         {
             if (request.ConflictToken.Length >= 8 && BinaryPrimitives.ReadInt64BigEndian(request.ConflictToken.Span) != entry.ConflictToken)
             {
@@ -112,7 +114,7 @@ public sealed class ScheduleService(WorkflowEngine engine, Scheduler scheduler, 
         }
 
         var entry = Get(request.Namespace, request.ScheduleId);
-        lock (entry.Sync)
+        using (entry.Enter())
         {
             scheduler.CatchUp(entry);
             ApplyPatch(entry, patch);
@@ -125,7 +127,7 @@ public sealed class ScheduleService(WorkflowEngine engine, Scheduler scheduler, 
     public DeleteScheduleResponse Delete(DeleteScheduleRequest request)
     {
         var entry = Get(request.Namespace, request.ScheduleId);
-        lock (entry.Sync)
+        using (entry.Enter())
         {
             scheduler.Forget(entry);
             registry.Remove(entry);
@@ -228,6 +230,10 @@ public sealed class ScheduleService(WorkflowEngine engine, Scheduler scheduler, 
     private ScheduleEntry Get(string @namespace, string scheduleId) =>
         registry.Find(engine.Namespaces.Get(@namespace).Name, scheduleId) ?? throw Errors.NotFound("schedule not found");
 
+    /// <summary>A stored schedule's spec, compiled as at its creation.</summary>
+    public static CompiledSpec Compile(Schedule schedule, string ns, string scheduleId) =>
+        ScheduleSpecCompiler.Compile(schedule.Spec, $"{ns}-{scheduleId}");
+
     private (Schedule Schedule, CompiledSpec Spec) Validated(Schedule schedule, string ns, string scheduleId)
     {
         var copy = schedule.Clone();
@@ -263,7 +269,7 @@ public sealed class ScheduleService(WorkflowEngine engine, Scheduler scheduler, 
             }
         }
 
-        return (copy, ScheduleSpecCompiler.Compile(copy.Spec, $"{ns}-{scheduleId}"));
+        return (copy, Compile(copy, ns, scheduleId));
     }
 
     private static ByteString Token(ScheduleEntry entry)

@@ -25,7 +25,7 @@ public sealed partial class Scheduler
 
     private void Closed(ScheduleEntry entry, string workflowId, string firstRunId, HistoryEvent closeEvent)
     {
-        lock (entry.Sync)
+        using (entry.Enter())
         {
             var index = entry.Info.RunningWorkflows.ToList().FindIndex(w => w.WorkflowId == workflowId && w.RunId == firstRunId);
             if (entry.Deleted || index < 0)

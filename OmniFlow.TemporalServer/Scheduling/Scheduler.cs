@@ -36,7 +36,7 @@ public sealed partial class Scheduler
     /// <summary>The clock's call: take the actions due by now, then sleep until the next one.</summary>
     public void Wake(ScheduleEntry entry)
     {
-        lock (entry.Sync)
+        using (entry.Enter())
         {
             if (entry.Deleted)
             {

@@ -24,6 +24,20 @@ internal sealed class AppHostModel : IAsyncDisposable
 
     public IResource this[string name] => Resources.Single(resource => resource.Name == name);
 
+    /// <summary>The command-line arguments a resource would be started with.</summary>
+    public async Task<List<string>> ArgumentsOfAsync(string name)
+    {
+        var configuration = await ExecutionConfigurationBuilder.Create(this[name])
+            .WithArgumentsConfig()
+            .BuildAsync(new DistributedApplicationExecutionContext(DistributedApplicationOperation.Run), NullLogger.Instance, TestContext.Current.CancellationToken);
+        if (configuration.Exception is not null)
+        {
+            throw configuration.Exception;
+        }
+
+        return configuration.Arguments.Select(argument => argument.Value).ToList();
+    }
+
     /// <summary>The environment a resource would be started with.</summary>
     public async Task<Dictionary<string, string>> EnvironmentOfAsync(string name)
     {

@@ -55,12 +55,17 @@ public sealed class ProjectWiringTests
     }
 
     [Fact]
-    public async Task Without_local_binaries_there_is_no_redis_a_SQLite_file_and_OmniFlow_TemporalServer_as_a_project()
+    public async Task Without_local_binaries_there_is_no_redis_a_SQLite_file_and_OmniFlow_TemporalServer_as_a_project_with_a_state_file()
     {
         await using var model = await AppHostModel.BuildAsync("--AppHost:UseLocalBinaries=false");
 
         Assert.DoesNotContain(model.Resources, resource => resource.Name is "redis" or "mysql");
         Assert.IsAssignableFrom<ProjectResource>(model["temporal"]);
+        var temporalArguments = await model.ArgumentsOfAsync("temporal");
+        Assert.Equal(["server", "start-dev"], temporalArguments.Take(2));
+        // Its state is kept in the data directory, so a restart of the AppHost keeps the orders' workflows.
+        var stateFile = temporalArguments[temporalArguments.IndexOf("--db-filename") + 1];
+        Assert.Equal(Path.Combine(Path.GetTempPath(), "omniflow-model-unused", "omniflow-temporal.db"), stateFile);
         Assert.StartsWith("Data Source=", await ((IResourceWithConnectionString)model["omniflowdb"]).GetConnectionStringAsync(TestContext.Current.CancellationToken));
     }
 

@@ -17,11 +17,13 @@ public sealed class OmniFlowSystem : IAsyncDisposable
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
 
     private readonly string dataDirectory;
+    private readonly bool ownsDataDirectory;
 
-    private OmniFlowSystem(DistributedApplication application, string dataDirectory)
+    private OmniFlowSystem(DistributedApplication application, string dataDirectory, bool ownsDataDirectory)
     {
         Application = application;
         this.dataDirectory = dataDirectory;
+        this.ownsDataDirectory = ownsDataDirectory;
     }
 
     public DistributedApplication Application { get; }
@@ -47,9 +49,12 @@ public sealed class OmniFlowSystem : IAsyncDisposable
     }
 
     /// <param name="withDashboard">Run the Aspire dashboard too, its telemetry API keyed with <see cref="DashboardApiKey"/>.</param>
-    public static async Task<OmniFlowSystem> StartAsync(IEnumerable<string> settings, CancellationToken cancellationToken, bool withDashboard = false)
+    /// <param name="dataDirectory">A data directory the caller keeps (a restart on it); else a throwaway one.</param>
+    public static async Task<OmniFlowSystem> StartAsync(
+        IEnumerable<string> settings, CancellationToken cancellationToken, bool withDashboard = false, string? dataDirectory = null)
     {
-        var dataDirectory = Directory.CreateTempSubdirectory("omniflow-system-").FullName;
+        var ownsDataDirectory = dataDirectory is null;
+        dataDirectory ??= Directory.CreateTempSubdirectory("omniflow-system-").FullName;
         // Aspire.Hosting.Testing puts the dashboard on free ports; its telemetry API answers to this key.
         string[] dashboardSettings = withDashboard ? [$"--AppHost:DashboardApiKey={DashboardApiKey}"] : [];
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.OmniFlow_AppHost>(
@@ -65,7 +70,7 @@ public sealed class OmniFlowSystem : IAsyncDisposable
             .SetMinimumLevel(LogLevel.Warning)
             .AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.None));
         var application = await builder.BuildAsync(cancellationToken);
-        var system = new OmniFlowSystem(application, dataDirectory);
+        var system = new OmniFlowSystem(application, dataDirectory, ownsDataDirectory);
         try
         {
             await application.StartAsync(cancellationToken);
@@ -145,6 +150,11 @@ public sealed class OmniFlowSystem : IAsyncDisposable
     {
         await Application.StopAsync();
         await Application.DisposeAsync();
+        if (!ownsDataDirectory)
+        {
+            return;
+        }
+
         try
         {
             Directory.Delete(dataDirectory, recursive: true);

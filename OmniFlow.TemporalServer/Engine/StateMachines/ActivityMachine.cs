@@ -2,6 +2,7 @@ using Temporalio.Api.Common.V1;
 using Temporalio.Api.Enums.V1;
 using Temporalio.Api.Failure.V1;
 using Temporalio.Api.History.V1;
+using OmniFlow.TemporalServer.Persistence;
 using OmniFlow.TemporalServer.Time;
 
 namespace OmniFlow.TemporalServer.Engine.StateMachines;
@@ -54,6 +55,9 @@ public sealed class ActivityMachine(long scheduledEventId, ActivityTaskScheduled
 
     public bool CancelRequested => CancelRequestedEventId != 0;
 
+    /// <summary>While backing off: when the next attempt is due.</summary>
+    public DateTimeOffset? RetryAt { get; private set; }
+
     public ClockItem? ScheduleToCloseTimer { get; set; }
 
     public ClockItem? HeartbeatTimer { get; private set; }
@@ -100,9 +104,10 @@ public sealed class ActivityMachine(long scheduledEventId, ActivityTaskScheduled
         }
     }
 
-    public void BeginBackoff(Failure failure)
+    public void BeginBackoff(Failure failure, DateTimeOffset retryAt)
     {
         LastFailure = failure;
+        RetryAt = retryAt;
         Phase = ActivityPhase.BackingOff;
         CancelAttemptTimers();
     }
@@ -110,6 +115,7 @@ public sealed class ActivityMachine(long scheduledEventId, ActivityTaskScheduled
     public void BeginNextAttempt(DateTimeOffset now)
     {
         Attempt++;
+        RetryAt = null;
         Phase = ActivityPhase.Scheduled;
         AttemptScheduledTime = now;
         StartedTime = null;
@@ -157,5 +163,30 @@ public sealed class ActivityMachine(long scheduledEventId, ActivityTaskScheduled
         _attemptTimers.Clear();
         HeartbeatTimer?.Cancel();
         HeartbeatTimer = null;
+    }
+
+    public void Write(StateWriter writer) => writer
+        .Write(ScheduledEventId).Write(ScheduledTime).Write((int)Phase).Write(Attempt).Write(AttemptScheduledTime)
+        .Write(StartedTime).Write(LastHeartbeatTime).Write(Identity).Write(RequestId).Write(HeartbeatDetails)
+        .Write(LastFailure).Write(CancelRequestedEventId).Write(RetryAt);
+
+    /// <summary>An activity as written; its timers are armed again by the run.</summary>
+    public static ActivityMachine Read(StateReader reader, Func<long, ActivityTaskScheduledEventAttributes> attributesOf)
+    {
+        var scheduledEventId = reader.Long();
+        return new ActivityMachine(scheduledEventId, attributesOf(scheduledEventId), reader.Time())
+        {
+            Phase = (ActivityPhase)reader.Int(),
+            Attempt = reader.Int(),
+            AttemptScheduledTime = reader.Time(),
+            StartedTime = reader.OptionalTime(),
+            LastHeartbeatTime = reader.OptionalTime(),
+            Identity = reader.String(),
+            RequestId = reader.String(),
+            HeartbeatDetails = reader.Message(Payloads.Parser),
+            LastFailure = reader.Message(Failure.Parser),
+            CancelRequestedEventId = reader.Long(),
+            RetryAt = reader.OptionalTime(),
+        };
     }
 }

@@ -16,6 +16,9 @@ public sealed class ChildWorkflowMachine(long initiatedEventId, StartChildWorkfl
     /// <summary>Read late: the started event gets its id when it leaves the buffer.</summary>
     public long StartedEventId => _startedEvent?.EventId ?? 0;
 
+    /// <summary>The ChildWorkflowExecutionStarted event, in history or still buffered.</summary>
+    public HistoryEvent? StartedEvent => _startedEvent;
+
     public WorkflowExecution? Execution { get; private set; }
 
     /// <summary>A close that arrived before the start was recorded; written right after it.</summary>

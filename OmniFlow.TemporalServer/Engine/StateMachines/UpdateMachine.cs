@@ -1,4 +1,5 @@
 using Grpc.Core;
+using OmniFlow.TemporalServer.Persistence;
 using Temporalio.Api.Update.V1;
 
 namespace OmniFlow.TemporalServer.Engine.StateMachines;
@@ -124,5 +125,25 @@ public sealed class UpdateMachine(string updateId, Request request)
         {
             throw new InvalidOperationException($"Update {UpdateId} cannot {transition} while {Phase}.");
         }
+    }
+
+    /// <summary>A final update keeps no request: its outcome is in its event, or in <see cref="Outcome"/>/<see cref="Error"/>.</summary>
+    public void Write(StateWriter writer) => writer
+        .Write(UpdateId).Write(IsFinal ? null : Request).Write((int)Phase).Write(SequencingEventId).Write(AcceptedEventId)
+        .Write(CompletedEventId).Write(Outcome).Write(Error?.Status.Detail);
+
+    public static UpdateMachine Read(StateReader reader)
+    {
+        var update = new UpdateMachine(reader.String(), reader.Message(Request.Parser) ?? new Request())
+        {
+            Phase = (UpdatePhase)reader.Int(),
+            SequencingEventId = reader.Long(),
+            AcceptedEventId = reader.Long(),
+            CompletedEventId = reader.Long(),
+            Outcome = reader.Message(Outcome.Parser),
+        };
+        var error = reader.String();
+        update.Error = error.Length > 0 ? Errors.NotFound(error) : null;
+        return update;
     }
 }

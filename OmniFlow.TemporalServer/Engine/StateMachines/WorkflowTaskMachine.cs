@@ -1,3 +1,4 @@
+using OmniFlow.TemporalServer.Persistence;
 using OmniFlow.TemporalServer.Time;
 using Temporalio.Api.History.V1;
 
@@ -75,4 +76,26 @@ public sealed class WorkflowTaskMachine(long scheduledEventId, int attempt, Date
         Phase == WorkflowTaskPhase.Started && token.ScheduledEventId == ScheduledEventId && token.Attempt == Attempt;
 
     public void End() => Timeout?.Cancel();
+
+    public void Write(StateWriter writer) => writer
+        .Write(ScheduledEventId).Write(Attempt).Write(Transient).Write(ScheduledTime).Write((int)Phase)
+        .Write(StartedEventId).Write(StartedTime).WriteAll(Unwritten, (w, e) => w.Write(e));
+
+    /// <summary>A task as written; a started one gets its timeout again through <see cref="Rearm"/>.</summary>
+    public static WorkflowTaskMachine Read(StateReader reader)
+    {
+        var scheduledEventId = reader.Long();
+        var attempt = reader.Int();
+        var transient = reader.Bool();
+        return new WorkflowTaskMachine(scheduledEventId, attempt, reader.Time())
+        {
+            Transient = transient,
+            Phase = (WorkflowTaskPhase)reader.Int(),
+            StartedEventId = reader.Long(),
+            StartedTime = reader.Time(),
+            Unwritten = reader.All(r => r.Message(HistoryEvent.Parser)!),
+        };
+    }
+
+    public void Rearm(ClockItem timeout) => Timeout = timeout;
 }
