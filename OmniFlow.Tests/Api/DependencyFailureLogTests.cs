@@ -19,7 +19,7 @@ public sealed class DependencyFailureLogTests
 
         for (var i = 0; i < 500; i++)
         {
-            log.Report(new RedisConnectionException(ConnectionFailureType.UnableToConnect, "No connection is active/available"));
+            log.Report(new RedisException("No connection is active/available"));
             time.Advance(TimeSpan.FromMilliseconds(10));
         }
 
@@ -34,11 +34,11 @@ public sealed class DependencyFailureLogTests
     {
         var log = new DependencyFailureLog(logger, time);
 
-        log.Report(new RedisConnectionException(ConnectionFailureType.UnableToConnect, "down"));
+        log.Report(new RedisException("down"));
         log.Report(new InvalidOperationException("transient", new TimeoutException("database")));
-        log.Report(new RedisTimeoutException("slow", CommandStatus.Sent));
+        log.Report(new RedisException("slow"));
         time.Advance(DependencyFailureLog.Interval);
-        log.Report(new RedisConnectionException(ConnectionFailureType.UnableToConnect, "still down"));
+        log.Report(new RedisException("still down"));
 
         Assert.Equal(["Redis", "the database", "Redis"], logger.Collector.GetSnapshot().Select(line => line.Message.Split(" is unavailable")[0]));
     }
