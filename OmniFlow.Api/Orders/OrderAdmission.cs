@@ -134,17 +134,12 @@ public sealed partial class OrderAdmission(
             }
 
             giveBack.GiveBackLater(orderId);
-            return ApiProblems.Unavailable("The admission gate is unavailable; nothing was reserved. Try again.");
+            return GateUnavailable();
         }
         catch when (claim is not null)
         {
             await keys.WithdrawAsync(orderId);
             throw;
-        }
-
-        if (admission.Outcome == AdmissionOutcome.Withdrawn)
-        {
-            return ApiProblems.Unavailable("The admission gate is unavailable; nothing was reserved. Try again.");
         }
 
         if (!admission.Admitted)
@@ -154,7 +149,7 @@ public sealed partial class OrderAdmission(
                 await keys.WithdrawAsync(orderId);
             }
 
-            return Rejected(admission);
+            return admission.Outcome == AdmissionOutcome.Withdrawn ? GateUnavailable() : Rejected(admission);
         }
 
         var input = new OrderInput(orderId, request.UserId, items.Lines, items.Price, workflowOptions, claim?.IdempotencyKey);
@@ -187,6 +182,9 @@ public sealed partial class OrderAdmission(
             return await GiveBackAsync(orderId, "the order workflow could not be started");
         }
     }
+
+    private static ProblemHttpResult GateUnavailable() =>
+        ApiProblems.Unavailable("The admission gate is unavailable; nothing was reserved. Try again.");
 
     private static List<StockLine> StockLines(IReadOnlyList<OrderItem> items) => [.. items.Select(item => new StockLine(item.Sku, item.Quantity))];
 
