@@ -21,6 +21,10 @@ public static class DatabaseErrors
         _ => false,
     });
 
+    /// <summary>The database chose this statement's transaction as a deadlock's victim and rolled it back.</summary>
+    public static bool IsDeadlock(Exception exception) =>
+        Causes(exception).Any(cause => cause is MySqlException { ErrorCode: MySqlErrorCode.LockDeadlock });
+
     /// <summary>A deadlock, lock wait timeout, busy database or lost connection: nothing was done, try again.</summary>
     public static bool IsTransient(Exception exception) => Causes(exception).Any(cause => cause switch
     {

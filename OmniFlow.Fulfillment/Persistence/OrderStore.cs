@@ -10,7 +10,8 @@ public sealed class OrderStore(DatabaseTransactionRunner transactions, IDbContex
     {
         ArgumentNullException.ThrowIfNull(order);
 
-        // The row that collided can be gone by the time it is read (a withdrawn claim of an idempotency key): then try again.
+        // The row that collided can be gone by the time it is read (a withdrawn claim of an idempotency key), and inserts
+        // that waited on a key whose row was then deleted can deadlock each other (InnoDB): either way, try again.
         for (var attempt = 1; ; attempt++)
         {
             var existing = await FindAsync(order, cancellationToken);
@@ -26,7 +27,7 @@ public sealed class OrderStore(DatabaseTransactionRunner transactions, IDbContex
                 await context.SaveChangesAsync(cancellationToken);
                 return order;
             }
-            catch (DbUpdateException exception) when (DatabaseErrors.IsDuplicateKey(exception))
+            catch (Exception exception) when (DatabaseErrors.IsDuplicateKey(exception) || DatabaseErrors.IsDeadlock(exception))
             {
                 if (attempt == MaxCreateAttempts)
                 {
