@@ -16,7 +16,10 @@ public static class AdmissionGateExtensions
     public const string RedisConnectionName = "redis";
 
     /// <summary>How long a gate call waits for Redis before it fails (and its caller is answered 503).</summary>
-    public static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(1);
+    public static readonly TimeSpan CommandTimeout = TimeSpan.FromMilliseconds(750);
+
+    /// <summary>How often the client looks for calls past <see cref="CommandTimeout"/>: a call fails within the sum of the two.</summary>
+    public static readonly TimeSpan TimeoutCheckInterval = TimeSpan.FromMilliseconds(250);
 
     /// <summary>
     /// Registers <see cref="IAdmissionGate"/>: over Redis when <c>ConnectionStrings:redis</c> is set (Aspire's Redis
@@ -50,11 +53,12 @@ public static class AdmissionGateExtensions
                 // Start even when Redis is down: the health check reports it and the multiplexer keeps reconnecting.
                 options.AbortOnConnectFail = false;
 
-                // While Redis is unreachable a gate call fails at once, and one that got no answer within a second
-                // fails then, instead of waiting in a backlog and running after the caller was answered 503.
+                // While Redis is unreachable a gate call fails at once, and one that got no answer fails within a
+                // second, instead of waiting in a backlog and running after the caller was answered 503.
                 options.BacklogPolicy = BacklogPolicy.FailFast;
                 options.AsyncTimeout = (int)CommandTimeout.TotalMilliseconds;
                 options.SyncTimeout = (int)CommandTimeout.TotalMilliseconds;
+                options.HeartbeatInterval = TimeoutCheckInterval;
             });
         services.TryAddSingleton<RedisAdmissionGate>();
         services.TryAddSingleton<IAdmissionGate>(provider => provider.GetRequiredService<RedisAdmissionGate>());
