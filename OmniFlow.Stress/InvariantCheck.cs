@@ -1,7 +1,10 @@
 namespace OmniFlow.Stress;
 
-/// <summary>What the system says after the run: stock sold by the gate, reserved in the database, orders stored.</summary>
-public sealed record StoreSnapshot(int GateSold, int DatabaseReserved, int DatabaseOrders);
+/// <summary>
+/// What the system says after the run: stock sold by the gate, reserved in the database, orders stored, and of those
+/// the orders that ended cancelled or failed (their unit went back).
+/// </summary>
+public sealed record StoreSnapshot(int GateSold, int DatabaseReserved, int DatabaseOrders, int ReleasedOrders = 0);
 
 /// <param name="SettledAfter">How long after the load the counts agreed (or the check gave up).</param>
 public sealed record InvariantOutcome(int InitialStock, long Admitted, StoreSnapshot? Snapshot, bool Settled, IReadOnlyList<string> Violations, TimeSpan SettledAfter)
@@ -10,8 +13,9 @@ public sealed record InvariantOutcome(int InitialStock, long Admitted, StoreSnap
 }
 
 /// <summary>
-/// Zero oversell, checked from outside once the system has settled:
-/// admitted orders = stock sold in the gate = stock reserved in the database = orders in the database ≤ initial stock.
+/// Zero oversell, checked from outside once the system has settled: admitted orders = orders in the database ≤ initial
+/// stock, and stock sold in the gate = stock reserved in the database = orders that still hold their unit (not cancelled
+/// or failed).
 /// </summary>
 public sealed class InvariantCheck(StoreClient store)
 {
@@ -26,9 +30,12 @@ public sealed class InvariantCheck(StoreClient store)
             violations.Add($"oversell: {admitted} orders admitted for {initialStock} units");
         }
 
-        if (snapshot.GateSold != admitted)
+        var holding = admitted - snapshot.ReleasedOrders;
+        if (snapshot.GateSold != holding)
         {
-            violations.Add($"gate sold {snapshot.GateSold} units but {admitted} orders were admitted");
+            violations.Add(snapshot.ReleasedOrders == 0
+                ? $"gate sold {snapshot.GateSold} units but {admitted} orders were admitted"
+                : $"gate sold {snapshot.GateSold} units but {holding} orders hold one ({admitted} admitted, {snapshot.ReleasedOrders} released)");
         }
 
         if (snapshot.DatabaseReserved != snapshot.GateSold)
@@ -36,9 +43,9 @@ public sealed class InvariantCheck(StoreClient store)
             violations.Add($"database reserved {snapshot.DatabaseReserved} units but the gate sold {snapshot.GateSold}");
         }
 
-        if (snapshot.DatabaseOrders != snapshot.DatabaseReserved)
+        if (snapshot.DatabaseOrders != admitted)
         {
-            violations.Add($"database holds {snapshot.DatabaseOrders} orders but reserved {snapshot.DatabaseReserved} units");
+            violations.Add($"database holds {snapshot.DatabaseOrders} orders but {admitted} were admitted");
         }
 
         return violations;
@@ -46,9 +53,9 @@ public sealed class InvariantCheck(StoreClient store)
 
     /// <summary>
     /// Polls until every count agrees, or nothing has changed for a while, or <paramref name="timeout"/> passes.
-    /// <paramref name="ordersBefore"/>: the sku's orders in the database before the run, not counted.
+    /// <paramref name="before"/>: the sku's orders in the database before the run, not counted.
     /// </summary>
-    public async Task<InvariantOutcome> RunAsync(string sku, int initialStock, int ordersBefore, long admitted, TimeSpan timeout, CancellationToken cancellationToken)
+    public async Task<InvariantOutcome> RunAsync(string sku, int initialStock, OrderCounts before, long admitted, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var started = System.Diagnostics.Stopwatch.StartNew();
         var deadline = DateTime.UtcNow + timeout;
@@ -59,7 +66,7 @@ public sealed class InvariantCheck(StoreClient store)
         {
             try
             {
-                var snapshot = await ReadAsync(sku, initialStock, ordersBefore, cancellationToken);
+                var snapshot = await ReadAsync(sku, initialStock, before, cancellationToken);
                 error = null;
                 if (snapshot != last)
                 {
@@ -91,10 +98,10 @@ public sealed class InvariantCheck(StoreClient store)
         }
     }
 
-    private async Task<StoreSnapshot> ReadAsync(string sku, int initialStock, int ordersBefore, CancellationToken cancellationToken)
+    private async Task<StoreSnapshot> ReadAsync(string sku, int initialStock, OrderCounts before, CancellationToken cancellationToken)
     {
         var product = await store.GetProductAsync(sku, cancellationToken);
         var orders = await store.CountOrdersAsync(sku, cancellationToken);
-        return new StoreSnapshot(initialStock - product.GateStock, initialStock - product.Stock, orders - ordersBefore);
+        return new StoreSnapshot(initialStock - product.GateStock, initialStock - product.Stock, orders.All - before.All, orders.Released - before.Released);
     }
 }

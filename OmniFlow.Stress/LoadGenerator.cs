@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json.Serialization;
 using System.Text;
 
 namespace OmniFlow.Stress;
@@ -15,13 +17,16 @@ public sealed record LoadResult(long Requests, TimeSpan Elapsed, LatencyHistogra
     public long Admitted => StatusCodes.GetValueOrDefault(200);
 
     public long ServerErrors => StatusCodes.Where(pair => pair.Key >= 500).Sum(pair => pair.Value);
+
+    public long Unavailable => StatusCodes.GetValueOrDefault(503);
 }
 
 /// <summary>
 /// Fires <c>POST /api/v1/orders</c> from <c>concurrency</c> loops over keep-alive connections (one connection per loop at
-/// most), recording each request's latency and status, with a live progress line on stderr.
+/// most), recording each request's latency and status, with a live progress line on stderr. Each admitted order is
+/// offered to the <paramref name="payer"/>, when there is one.
 /// </summary>
-public sealed class LoadGenerator(StressOptions options, HttpClient http)
+public sealed class LoadGenerator(StressOptions options, HttpClient http, Payer? payer = null)
 {
     private static readonly MediaTypeHeaderValue JsonType = new("application/json");
 
@@ -78,6 +83,11 @@ public sealed class LoadGenerator(StressOptions options, HttpClient http)
                 using var response = await http.PostAsync("api/v1/orders", content, CancellationToken.None);
                 await response.Content.LoadIntoBufferAsync(CancellationToken.None);
                 status = (int)response.StatusCode;
+                if (payer is not null && status == 200)
+                {
+                    var admission = await response.Content.ReadFromJsonAsync<Admission>(CancellationToken.None);
+                    payer.Offer(admission!.OrderId);
+                }
             }
             catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException or IOException)
             {
@@ -105,4 +115,6 @@ public sealed class LoadGenerator(StressOptions options, HttpClient http)
             $"\r{target}  {rate,8:0} req/s  200:{Interlocked.Read(ref statusCounts[200])}  429:{Interlocked.Read(ref statusCounts[429])}  " +
             $"5xx:{statusCounts.Skip(500).Sum()}  errors:{Interlocked.Read(ref statusCounts[0])}   ");
     }
+
+    private sealed record Admission([property: JsonPropertyName("order_id")] string OrderId);
 }

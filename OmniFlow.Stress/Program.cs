@@ -30,7 +30,7 @@ using var http = new HttpClient(LoadGenerator.CreateHandler(options.Concurrency)
     Timeout = TimeSpan.FromSeconds(30),
 };
 var store = new StoreClient(http, options.AdminKey);
-int ordersBefore;
+OrderCounts ordersBefore;
 try
 {
     await store.PutProductAsync(options.Sku, options.Stock, options.Price, cancellation.Token);
@@ -43,9 +43,13 @@ catch (HttpRequestException exception)
 }
 
 Console.Error.WriteLine($"stocked {options.Sku} with {options.Stock}; firing {(options.Duration is { } duration ? $"for {duration.TotalSeconds:0} s" : $"{options.Requests} orders")} over {options.Concurrency} connections");
-var load = await new LoadGenerator(options, http).RunAsync(cancellation.Token);
+var payer = options.PayShare > 0 ? new Payer(options, http) : null;
+var paying = payer?.RunAsync();
+var load = await new LoadGenerator(options, http, payer).RunAsync(cancellation.Token);
+var payments = payer is null ? null : await payer.FinishAsync(paying!);
 var invariant = await new InvariantCheck(store).RunAsync(options.Sku, options.Stock, ordersBefore, load.Admitted, options.SettleTimeout, CancellationToken.None);
-var report = new Report(options, load, invariant);
+var paidOrders = payments is null ? null : await new PaymentCheck(store).RunAsync(payments.Accepted, options.SettleTimeout);
+var report = new Report(options, load, invariant, payments, paidOrders);
 Console.WriteLine(report.ToText());
 if (options.Json)
 {

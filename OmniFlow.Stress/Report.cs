@@ -4,11 +4,14 @@ using System.Text.Json.Serialization;
 namespace OmniFlow.Stress;
 
 /// <summary>The run's outcome, for people (text) and for scripts (one JSON line, printed last).</summary>
-public sealed record Report(StressOptions Options, LoadResult Load, InvariantOutcome Invariant)
+public sealed record Report(StressOptions Options, LoadResult Load, InvariantOutcome Invariant, PaymentResult? Payments = null, PaymentOutcome? PaidOrders = null)
 {
     private static readonly JsonSerializerOptions JsonOptions = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
-    public bool Passed => Invariant.Holds && Load.ServerErrors == 0;
+    public bool Passed => Invariant.Holds && FailingServerErrors == 0 && PaidOrders?.Holds != false;
+
+    /// <summary>The 5xx answers that fail the run: all of them, or all but 503 while an outage is expected.</summary>
+    public long FailingServerErrors => Load.ServerErrors - (Options.ExpectOutage ? Load.Unavailable : 0);
 
     public int ExitCode => Passed ? 0 : 1;
 
@@ -40,9 +43,26 @@ public sealed record Report(StressOptions Options, LoadResult Load, InvariantOut
                 ? "invariant     holds: admitted = gate sold = reserved = orders"
                 : $"invariant     VIOLATED: {string.Join("; ", Invariant.Violations)}",
         };
+        if (Payments is not null)
+        {
+            var answers = string.Join("  ", Payments.Answers.Values.GroupBy(code => code).OrderBy(group => group.Key)
+                .Select(group => $"{(group.Key == PaymentResult.NoDefiniteAnswer ? "none" : group.Key.ToString())}: {group.Count()}"));
+            lines.Add($"payments      {Payments.Answers.Count} orders paid; answers {answers}; {Payments.Retries} retries after 503 or no answer");
+        }
+
+        if (PaidOrders is not null)
+        {
+            var statuses = string.Join(", ", PaidOrders.FinalStatuses.OrderBy(pair => pair.Key).Select(pair => $"{pair.Key} {pair.Value}"));
+            lines.Add(PaidOrders.Holds
+                ? $"paid orders   kept: {statuses}"
+                : $"paid orders   VIOLATED: {string.Join("; ", PaidOrders.Violations)} ({statuses})");
+        }
+
         if (Load.ServerErrors > 0)
         {
-            lines.Add($"server errors {Load.ServerErrors} (5xx)");
+            lines.Add(Options.ExpectOutage && FailingServerErrors == 0
+                ? $"server errors {Load.ServerErrors} (503, expected during the outage)"
+                : $"server errors {Load.ServerErrors} (5xx)");
         }
 
         lines.Add(Passed ? "result        PASS" : "result        FAIL");
@@ -56,7 +76,9 @@ public sealed record Report(StressOptions Options, LoadResult Load, InvariantOut
         Load.StatusCodes.OrderBy(pair => pair.Key).ToDictionary(pair => pair.Key.ToString(), pair => pair.Value),
         Load.Admitted, Invariant.Snapshot?.GateSold, Invariant.Snapshot?.DatabaseReserved, Invariant.Snapshot?.DatabaseOrders,
         Math.Round(Invariant.SettledAfter.TotalSeconds, 3), Math.Round(OrdersPerSecond, 1),
-        Invariant.Holds, Invariant.Violations, Load.ServerErrors, Passed), JsonOptions);
+        Invariant.Holds, Invariant.Violations, Load.ServerErrors,
+        Payments?.Answers.Values.GroupBy(code => code).ToDictionary(group => group.Key.ToString(), group => group.Count()),
+        PaidOrders?.FinalStatuses, PaidOrders?.Violations, Passed), JsonOptions);
 
     private static string Ms(long microseconds) => $"{microseconds / 1000.0:0.0} ms";
 
@@ -67,5 +89,6 @@ public sealed record Report(StressOptions Options, LoadResult Load, InvariantOut
         [property: JsonPropertyName("p99_us")] long P99Us,
         [property: JsonPropertyName("max_us")] long MaxUs,
         Dictionary<string, long> StatusCodes, long Admitted, int? GateSold, int? DatabaseReserved, int? DatabaseOrders,
-        double SettleSeconds, double OrdersPerSecond, bool InvariantHolds, IReadOnlyList<string> Violations, long ServerErrors, bool Passed);
+        double SettleSeconds, double OrdersPerSecond, bool InvariantHolds, IReadOnlyList<string> Violations, long ServerErrors,
+        Dictionary<string, int>? PaymentAnswers, IReadOnlyDictionary<string, int>? PaidOrderStatuses, IReadOnlyList<string>? PaymentViolations, bool Passed);
 }

@@ -8,6 +8,14 @@ public sealed record ProductState(
     [property: JsonPropertyName("stock")] int Stock,
     [property: JsonPropertyName("gate_stock")] int GateStock);
 
+/// <param name="All">Every order of the sku.</param>
+/// <param name="Released">Those that ended cancelled or failed, their unit given back.</param>
+public sealed record OrderCounts(int All, int Released);
+
+public sealed record OrderState(
+    [property: JsonPropertyName("order_id")] string OrderId,
+    [property: JsonPropertyName("status")] string Status);
+
 /// <summary>The admin and read calls the stress run needs around the load itself.</summary>
 public sealed class StoreClient(HttpClient http, string adminKey)
 {
@@ -30,10 +38,22 @@ public sealed class StoreClient(HttpClient http, string adminKey)
         await http.GetFromJsonAsync<ProductState>($"api/v1/products/{sku}", cancellationToken)
         ?? throw new HttpRequestException($"GET /api/v1/products/{sku} returned no body");
 
-    /// <summary>The number of orders the database holds for the sku (the admin listing's <c>total</c>).</summary>
-    public async Task<int> CountOrdersAsync(string sku, CancellationToken cancellationToken)
+    /// <summary>The sku's orders in the database (the admin listing's <c>total</c>): all, and those that gave their unit back.</summary>
+    public async Task<OrderCounts> CountOrdersAsync(string sku, CancellationToken cancellationToken) => new(
+        await CountAsync(sku, status: null, cancellationToken),
+        await CountAsync(sku, "CANCELLED", cancellationToken) + await CountAsync(sku, "FAILED", cancellationToken));
+
+    /// <summary>The order as <c>GET /api/v1/orders/{id}</c> answers it; null when it answers anything but 200.</summary>
+    public async Task<OrderState?> GetOrderAsync(string orderId, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"api/v1/orders?sku={Uri.EscapeDataString(sku)}");
+        using var response = await http.GetAsync($"api/v1/orders/{Uri.EscapeDataString(orderId)}", cancellationToken);
+        return response.IsSuccessStatusCode ? await response.Content.ReadFromJsonAsync<OrderState>(cancellationToken) : null;
+    }
+
+    private async Task<int> CountAsync(string sku, string? status, CancellationToken cancellationToken)
+    {
+        var query = $"api/v1/orders?sku={Uri.EscapeDataString(sku)}" + (status is null ? string.Empty : $"&status={status}");
+        using var request = new HttpRequestMessage(HttpMethod.Get, query);
         request.Headers.Add("X-Api-Key", adminKey);
         using var response = await http.SendAsync(request, cancellationToken);
         response.EnsureSuccessStatusCode();

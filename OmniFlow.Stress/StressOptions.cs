@@ -30,10 +30,20 @@ public sealed record StressOptions
 
     public TimeSpan SettleTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>The share of admitted orders paid while the sale runs (0 to 1), each then checked to end COMPLETED.</summary>
+    public double PayShare { get; init; }
+
+    /// <summary>What payments are signed with (the system's <c>Payments:WebhookSecret</c>).</summary>
+    public string WebhookSecret { get; init; } = "dev-webhook-secret";
+
+    /// <summary>A dependency is taken down during the run: 503 answers are expected and do not fail it (other 5xx do).</summary>
+    public bool ExpectOutage { get; init; }
+
     public const string Usage = """
         usage: OmniFlow.Stress [--url http://127.0.0.1:8000] [--concurrency 2000] [--requests 40000] [--stock 10]
                                [--sku FLASH-<random>] [--users N] [--duration 30s] [--json] [--admin-key dev-admin-key]
-                               [--price 100] [--settle-timeout 30s]
+                               [--price 100] [--settle-timeout 30s] [--pay 0.6] [--webhook-secret dev-webhook-secret]
+                               [--expect-outage]
         """;
 
     /// <summary>Parses the arguments; throws <see cref="FormatException"/> with a message for the user on bad input.</summary>
@@ -51,9 +61,10 @@ public sealed record StressOptions
                 name = name[..inline];
             }
 
-            if (name == "--json")
+            if (name is "--json" or "--expect-outage")
             {
-                options = options with { Json = attached is null || bool.Parse(attached) };
+                var on = attached is null || bool.Parse(attached);
+                options = name == "--json" ? options with { Json = on } : options with { ExpectOutage = on };
                 continue;
             }
 
@@ -75,6 +86,8 @@ public sealed record StressOptions
                 "--admin-key" => options with { AdminKey = value },
                 "--price" => options with { Price = decimal.Parse(value, CultureInfo.InvariantCulture) },
                 "--settle-timeout" => options with { SettleTimeout = ParseDuration(name, value) },
+                "--pay" => options with { PayShare = Share(name, value) },
+                "--webhook-secret" => options with { WebhookSecret = value },
                 _ => throw new FormatException($"unknown option '{name}'"),
             };
         }
@@ -115,6 +128,11 @@ public sealed record StressOptions
         int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var number) && number >= 0
             ? number
             : throw new FormatException($"{name}: '{value}' is not a non-negative integer");
+
+    private static double Share(string name, string value) =>
+        double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var share) && share is >= 0 and <= 1
+            ? share
+            : throw new FormatException($"{name}: '{value}' is not a share between 0 and 1");
 
     private static string ValidSku(string value) =>
         value.Length is > 0 and <= 64 && value.All(character => char.IsAsciiLetterOrDigit(character) || character is '_' or '-')

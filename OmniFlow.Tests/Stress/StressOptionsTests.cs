@@ -17,6 +17,8 @@ public sealed class StressOptionsTests
         Assert.Null(options.Duration);
         Assert.False(options.Json);
         Assert.Equal("dev-admin-key", options.AdminKey);
+        Assert.Equal(0, options.PayShare);
+        Assert.False(options.ExpectOutage);
     }
 
     [Fact]
@@ -26,6 +28,7 @@ public sealed class StressOptionsTests
         [
             "--url", "http://127.0.0.1:9000", "--concurrency", "64", "--requests=1000", "--stock", "0", "--sku", "iPhone_15-Pro",
             "--users", "2000", "--duration", "30s", "--json", "--admin-key", "secret", "--price", "99.5", "--settle-timeout", "2m",
+            "--pay", "0.6", "--webhook-secret", "whsec", "--expect-outage",
         ]);
 
         Assert.Equal(new Uri("http://127.0.0.1:9000"), options.Url);
@@ -39,6 +42,9 @@ public sealed class StressOptionsTests
         Assert.Equal("secret", options.AdminKey);
         Assert.Equal(99.5m, options.Price);
         Assert.Equal(TimeSpan.FromMinutes(2), options.SettleTimeout);
+        Assert.Equal(0.6, options.PayShare);
+        Assert.Equal("whsec", options.WebhookSecret);
+        Assert.True(options.ExpectOutage);
     }
 
     [Theory]
@@ -55,6 +61,7 @@ public sealed class StressOptionsTests
     [InlineData("--concurrency", "0")]
     [InlineData("--concurrency", "many")]
     [InlineData("--requests", "-1")]
+    [InlineData("--pay", "1.5")]
     [InlineData("--stock", "-1")]
     [InlineData("--users", "0")]
     [InlineData("--duration", "soon")]
