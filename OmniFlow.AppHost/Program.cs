@@ -24,6 +24,16 @@ var worker = builder.AddProject<Projects.OmniFlow_Worker>("worker")
     .WithDirectHttpEndpoint()
     .WithHttpHealthCheck("/health");
 
+// The stock movements on workers of their own, scaled apart from the order workers (AppHost:InventoryWorkers replicas).
+var inventory = builder.AddInventoryWorkers<Projects.OmniFlow_Worker>("inventory-worker", worker)?
+    .WithReference(db)
+    .WithReference(temporal)
+    .WaitFor(db)
+    .WaitFor(temporal)
+    .WithAppHostEnvironment()
+    .WithConfigurationSections(forwardedSections)
+    .WithoutThreadPoolSpinning();
+
 var api = builder.AddProject<Projects.OmniFlow_Api>("api")
     .WithReference(db)
     .WithReference(temporal)
@@ -32,6 +42,11 @@ var api = builder.AddProject<Projects.OmniFlow_Api>("api")
     .WithConfigurationSections(forwardedSections)
     .WithDirectHttpEndpoint(builder.Configuration.GetValue("Api:Port", 8000))
     .WithHttpHealthCheck("/health");
+
+if (inventory is not null)
+{
+    api.WaitFor(inventory).WithInventoryTaskQueue();
+}
 
 if (redis is not null)
 {

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
@@ -6,8 +7,11 @@ using System.Threading.Channels;
 
 namespace OmniFlow.Stress;
 
-/// <summary>The payments made: each paid order's definite answer (0 when none came before the payer gave up).</summary>
-public sealed record PaymentResult(IReadOnlyDictionary<string, int> Answers, long Retries)
+/// <summary>
+/// The payments made: each paid order's definite answer (0 when none came before the payer gave up), and how long after
+/// its admission each payment was first sent (microseconds).
+/// </summary>
+public sealed record PaymentResult(IReadOnlyDictionary<string, int> Answers, long Retries, LatencyHistogram SentAfterAdmission)
 {
     public const int NoDefiniteAnswer = 0;
 
@@ -21,11 +25,13 @@ public sealed record PaymentResult(IReadOnlyDictionary<string, int> Answers, lon
 /// </summary>
 public sealed class Payer(StressOptions options, HttpClient http)
 {
-    private const int Workers = 64;
+    /// <summary>Payments in flight at most (and connections).</summary>
+    public const int Workers = 1000;
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
     private static readonly MediaTypeHeaderValue JsonType = new("application/json");
 
-    private readonly Channel<string> admitted = Channel.CreateUnbounded<string>();
+    private readonly Channel<(string OrderId, long AdmittedAt)> admitted = Channel.CreateUnbounded<(string, long)>();
+    private readonly LatencyHistogram sentAfterAdmission = new();
     private readonly ConcurrentDictionary<string, int> answers = new();
     private readonly byte[] secret = Encoding.UTF8.GetBytes(options.WebhookSecret);
     private long offered;
@@ -37,7 +43,7 @@ public sealed class Payer(StressOptions options, HttpClient http)
         var n = Interlocked.Increment(ref offered);
         if (Math.Floor(n * options.PayShare) > Math.Floor((n - 1) * options.PayShare))
         {
-            admitted.Writer.TryWrite(orderId);
+            admitted.Writer.TryWrite((orderId, Stopwatch.GetTimestamp()));
         }
     }
 
@@ -48,13 +54,14 @@ public sealed class Payer(StressOptions options, HttpClient http)
     {
         admitted.Writer.TryComplete();
         await running;
-        return new PaymentResult(answers, Interlocked.Read(ref retries));
+        return new PaymentResult(answers, Interlocked.Read(ref retries), sentAfterAdmission);
     }
 
     private async Task PayOfferedAsync()
     {
-        await foreach (var orderId in admitted.Reader.ReadAllAsync())
+        await foreach (var (orderId, admittedAt) in admitted.Reader.ReadAllAsync())
         {
+            sentAfterAdmission.Record((long)Stopwatch.GetElapsedTime(admittedAt).TotalMicroseconds);
             answers[orderId] = await PayAsync(orderId);
         }
     }

@@ -43,7 +43,9 @@ catch (HttpRequestException exception)
 }
 
 Console.Error.WriteLine($"stocked {options.Sku} with {options.Stock}; firing {(options.Duration is { } duration ? $"for {duration.TotalSeconds:0} s" : $"{options.Requests} orders")} over {options.Concurrency} connections");
-var payer = options.PayShare > 0 ? new Payer(options, http) : null;
+// Payments have their own connections: one waiting on its order's workflow must not hold an order request back.
+using var paymentHttp = new HttpClient(LoadGenerator.CreateHandler(Payer.Workers)) { BaseAddress = options.Url, Timeout = TimeSpan.FromSeconds(30) };
+var payer = options.PayShare > 0 ? new Payer(options, paymentHttp) : null;
 var paying = payer?.RunAsync();
 var load = await new LoadGenerator(options, http, payer).RunAsync(cancellation.Token);
 var payments = payer is null ? null : await payer.FinishAsync(paying!);

@@ -47,7 +47,9 @@ public sealed record Report(StressOptions Options, LoadResult Load, InvariantOut
         {
             var answers = string.Join("  ", Payments.Answers.Values.GroupBy(code => code).OrderBy(group => group.Key)
                 .Select(group => $"{(group.Key == PaymentResult.NoDefiniteAnswer ? "none" : group.Key.ToString())}: {group.Count()}"));
-            lines.Add($"payments      {Payments.Answers.Count} orders paid; answers {answers}; {Payments.Retries} retries after 503 or no answer");
+            var sent = Payments.SentAfterAdmission;
+            lines.Add($"payments      {Payments.Answers.Count} orders paid; answers {answers}; {Payments.Retries} retries after 503 or no answer; " +
+                      $"first sent p50 {Ms(sent.ValueAtPercentile(50))}, max {Ms(sent.Max)} after admission");
         }
 
         if (PaidOrders is not null)

@@ -10,8 +10,10 @@ namespace OmniFlow.Worker;
 public static class Extensions
 {
     /// <summary>
-    /// The order worker: the database of record, the payment provider and the carrier, and one hosted Temporal worker
-    /// on <c>Temporal:TaskQueue</c> with the order workflows, the reconciliation, and their activities. It starts once Temporal answers.
+    /// The order worker: the database of record, the payment provider and the carrier, and hosted Temporal workers for
+    /// the queues it serves (<see cref="WorkerRoles"/>): on <c>Temporal:TaskQueue</c> the order workflows, the
+    /// reconciliation and their activities; on <c>Temporal:InventoryTaskQueue</c>, when set, the stock movements.
+    /// It starts once Temporal answers.
     /// </summary>
     public static IHostApplicationBuilder AddOrderWorker(this IHostApplicationBuilder builder)
     {
@@ -25,24 +27,38 @@ public static class Extensions
         services.Configure<HostOptions>(options => options.ShutdownTimeout = TimeSpan.FromSeconds(30));
 
         services.AddHostedService<TemporalConnectionWaiter>();
-        services.AddHostedService<SearchAttributeRegistration>();
-        services.AddSingleton(ReconciliationSettings.From(builder.Configuration));
-        services.AddSingleton<ReconciliationStore>();
-        services.AddHostedService<ReconciliationScheduleRegistration>();
         var temporal = TemporalSettings.From(builder.Configuration);
-        services.AddHostedTemporalWorker(temporal.TaskQueue)
-            .ConfigureOptions(options => options.MaxCachedWorkflows = temporal.MaxCachedWorkflows)
-            .AddWorkflow<OrderWorkflow>()
-            .AddWorkflow<ShipmentWorkflow>()
-            .AddWorkflow<LatePaymentRefundWorkflow>()
-            .AddWorkflow<ReconciliationWorkflow>()
-            .AddScopedActivities<InventoryActivities>()
-            .AddScopedActivities<PaymentActivities>()
-            .AddScopedActivities<ShippingActivities>()
-            .AddScopedActivities<NotificationActivities>()
-            .AddScopedActivities<OrderRecordActivities>()
-            .AddScopedActivities<DeadlineActivities>()
-            .AddScopedActivities<ReconciliationActivities>();
+        var roles = WorkerRoles.From(builder.Configuration, temporal);
+        var inventoryApart = !string.IsNullOrWhiteSpace(temporal.InventoryTaskQueue);
+        if (roles.Orders)
+        {
+            services.AddHostedService<SearchAttributeRegistration>();
+            services.AddSingleton(ReconciliationSettings.From(builder.Configuration));
+            services.AddSingleton<ReconciliationStore>();
+            services.AddHostedService<ReconciliationScheduleRegistration>();
+
+            // The stock activities stay registered here too: histories from before the split reserve as a local activity.
+            services.AddHostedTemporalWorker(temporal.TaskQueue)
+                .ConfigureOptions(options => options.MaxCachedWorkflows = temporal.MaxCachedWorkflows)
+                .AddWorkflow<OrderWorkflow>()
+                .AddWorkflow<ShipmentWorkflow>()
+                .AddWorkflow<LatePaymentRefundWorkflow>()
+                .AddWorkflow<ReconciliationWorkflow>()
+                .AddScopedActivities<InventoryActivities>()
+                .AddScopedActivities<PaymentActivities>()
+                .AddScopedActivities<ShippingActivities>()
+                .AddScopedActivities<NotificationActivities>()
+                .AddScopedActivities<OrderRecordActivities>()
+                .AddScopedActivities<DeadlineActivities>()
+                .AddScopedActivities<ReconciliationActivities>();
+        }
+
+        if (roles.Inventory && inventoryApart)
+        {
+            services.AddHostedTemporalWorker(temporal.InventoryTaskQueue!)
+                .AddScopedActivities<InventoryActivities>();
+        }
+
         return builder;
     }
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# A sale with payments through a fault: the AppHost's <target> process is killed with SIGKILL a few seconds into the
-# load and started again (same command line, environment and directory) after <down> seconds. The stress runner pays
+# A sale with payments through a fault: orders for <orders> units arrive for <down> + 15 seconds; the AppHost's <target>
+# process is killed with SIGKILL 4 seconds in and started again (same command line, environment and directory) after
+# <down> seconds. The stress runner pays
 # 60 % of the admitted orders as a provider would (signed, retried on 503) and checks that every payment answered 200
 # ends COMPLETED, and that gate, database and orders agree (no unit leaked or doubled).
 # Usage: bash bench/fault-sale.sh worker|database|redis [down_seconds=20] [orders=1000]
@@ -14,7 +15,7 @@ data=$(mktemp -d /tmp/fault-sale.XXXX)
 dotnet build OmniFlow.AppHost -v q -nologo >/dev/null
 dotnet build OmniFlow.Stress -v q -nologo >/dev/null
 dotnet run --no-build --project OmniFlow.AppHost -- --Api:Port=$port --AppHost:DataDirectory="$data" \
-  --AppHost:PreferWellKnownPorts=false --Orders:PaymentTimeout=00:00:30 > "$data/apphost.log" 2>&1 &
+  --AppHost:PreferWellKnownPorts=false --Orders:PaymentTimeout=00:01:00 > "$data/apphost.log" 2>&1 &
 apphost=$!
 again=""
 cleanup() {
@@ -32,9 +33,12 @@ case "$target" in
   redis) pattern="redis-server 127.0.0.1:" ;;
   *) echo "unknown target $target"; exit 2 ;;
 esac
+# Orders keep coming through the outage and after it, until the sku sells out.
 dotnet OmniFlow.Stress/bin/Debug/net10.0/OmniFlow.Stress.dll --url http://127.0.0.1:$port --concurrency 50 \
-  --requests "$orders" --stock "$orders" --users "$orders" --pay 0.6 --expect-outage --settle-timeout 240s > "$data/stress.log" &
+  --duration "$((down + 15))s" --stock "$orders" --pay 0.6 --expect-outage --settle-timeout 240s > "$data/stress.log" 2>&1 &
 stress=$!
+# Four seconds into the load (after the sku is stocked).
+until grep -q '^stocked' "$data/stress.log" 2>/dev/null || ! kill -0 "$stress" 2>/dev/null; do sleep 0.2; done
 sleep 4
 pid=""
 for candidate in $(pgrep -f "$pattern"); do
@@ -45,11 +49,12 @@ done
 if [ "$target" = redis ]; then
   # redis-server rewrites its command line; start it as the AppHost does.
   redis_port=$(tr '\0' ' ' < /proc/$pid/cmdline | sed -E 's/.*127\.0\.0\.1:([0-9]+).*/\1/')
-  command=(redis-server --port "$redis_port" --bind 127.0.0.1 --dir "$(readlink /proc/$pid/cwd)" --save "" --appendonly yes --appendfsync everysec)
+  command=("$(command -v redis-server)" --port "$redis_port" --bind 127.0.0.1 --dir "$(readlink /proc/$pid/cwd)" --save "" --appendonly yes --appendfsync everysec)
 else
   mapfile -d '' command < "/proc/$pid/cmdline"
 fi
-mapfile -d '' environment < "/proc/$pid/environ"
+environment=()
+while IFS= read -r -d '' pair; do [ -n "$pair" ] && environment+=("$pair"); done < "/proc/$pid/environ"
 directory=$(readlink "/proc/$pid/cwd")
 kill -KILL "$pid"
 echo "$(date +%T) killed $target ($pid); down for $down s"

@@ -16,7 +16,8 @@ public sealed record OrderWorkflowOptions(
     string GateTaskQueue,
     bool UpsertSearchAttributes = false,
     TimeSpan? ReserveTimeout = null,
-    int ShipMaximumAttempts = 3);
+    int ShipMaximumAttempts = 3,
+    string? InventoryTaskQueue = null);
 
 /// <summary>What an order workflow starts with; <paramref name="IdempotencyKey"/> is the creating request's key, kept on the stored order.</summary>
 public sealed record OrderInput(string OrderId, string? UserId, IReadOnlyList<OrderItem> Items, decimal Amount, OrderWorkflowOptions Options, string? IdempotencyKey = null);

@@ -325,20 +325,7 @@ public sealed class OrderWorkflow
         try
         {
             var lines = input.Items.Select(item => new StockLine(item.Sku, item.Quantity)).ToList();
-            // A local activity: one short database transaction, run by this worker inside the workflow task, so the path
-            // to PENDING_PAYMENT is one workflow task and no activity task round trip. Its idempotency key keeps it
-            // exactly-once however often it is retried.
-            result = await Workflow.ExecuteLocalActivityAsync(
-                (InventoryActivities activities) => activities.ReserveStockAsync(new(input.OrderId, lines, reserving, reserved)),
-                new()
-                {
-                    StartToCloseTimeout = TimeSpan.FromSeconds(30),
-                    RetryPolicy = ReserveRetry(Options.ReserveTimeout ?? Options.PaymentTimeout),
-
-                    // Longer waits between attempts are durable timers, so the workflow task does not stay open through
-                    // a database outage and the order still answers its Status query.
-                    LocalRetryThreshold = TimeSpan.FromSeconds(1),
-                });
+            result = await ReserveAsync(new(input.OrderId, lines, reserving, reserved));
         }
         catch (Exception failure) when (failure is ActivityFailureException or ApplicationFailureException)
         {
@@ -359,6 +346,33 @@ public sealed class OrderWorkflow
             default:
                 return $"stock could not be reserved: insufficient stock of {result.Sku}";
         }
+    }
+
+    /// <summary>
+    /// With inventory workers of their own (<see cref="OrderWorkflowOptions.InventoryTaskQueue"/>), an activity on their
+    /// queue. Else a local activity: one short database transaction, run by this worker inside the workflow task, so the
+    /// path to PENDING_PAYMENT is one workflow task and no activity task round trip. Its idempotency key keeps it
+    /// exactly-once however often it is retried.
+    /// </summary>
+    private Task<StockOperationResult> ReserveAsync(ReserveStockRequest request)
+    {
+        var retry = ReserveRetry(Options.ReserveTimeout ?? Options.PaymentTimeout);
+        return Options.InventoryTaskQueue is { } inventoryQueue
+            ? Workflow.ExecuteActivityAsync(
+                (InventoryActivities activities) => activities.ReserveStockAsync(request),
+                // A reservation is one short transaction: one taken by an inventory worker that died is tried again soon.
+                new() { StartToCloseTimeout = TimeSpan.FromSeconds(10), RetryPolicy = retry, TaskQueue = inventoryQueue })
+            : Workflow.ExecuteLocalActivityAsync(
+                (InventoryActivities activities) => activities.ReserveStockAsync(request),
+                new()
+                {
+                    StartToCloseTimeout = TimeSpan.FromSeconds(30),
+                    RetryPolicy = retry,
+
+                    // Longer waits between attempts are durable timers, so the workflow task does not stay open through
+                    // a database outage and the order still answers its Status query.
+                    LocalRetryThreshold = TimeSpan.FromSeconds(1),
+                });
     }
 
     /// <summary>
@@ -533,7 +547,7 @@ public sealed class OrderWorkflow
     {
         var released = await Workflow.ExecuteActivityAsync(
             (InventoryActivities activities) => activities.ReleaseStockAsync(input.OrderId),
-            Compensation(token));
+            Compensation(token, Options.InventoryTaskQueue));
         Note(released.Outcome == StockOutcome.Released ? "stock released to the database" : "no stock to release in the database");
     }
 

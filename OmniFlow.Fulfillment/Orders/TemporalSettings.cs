@@ -17,6 +17,12 @@ public sealed class TemporalSettings
     /// <summary>Where order workflows and their activities run (the Worker).</summary>
     public string TaskQueue { get; set; } = "omniflow-orders";
 
+    /// <summary>
+    /// Where the stock movements (reserve, release) run when inventory workers of their own serve them; unset, the order
+    /// worker runs them itself (the reservation as a local activity).
+    /// </summary>
+    public string? InventoryTaskQueue { get; set; }
+
     /// <summary>Where the activities that touch the admission gate run (the Api, which owns the gate).</summary>
     public string GateTaskQueue { get; set; } = "omniflow-gate";
 
@@ -61,5 +67,6 @@ public sealed class OrdersSettings
         configuration.GetSection(Section).Get<OrdersSettings>() ?? new OrdersSettings();
 
     public OrderWorkflowOptions ToWorkflowOptions(TemporalSettings temporal) =>
-        new(AuditThreshold, AuditTimeout, PaymentTimeout, temporal.GateTaskQueue, temporal.SearchAttributes);
+        new(AuditThreshold, AuditTimeout, PaymentTimeout, temporal.GateTaskQueue, temporal.SearchAttributes,
+            InventoryTaskQueue: string.IsNullOrWhiteSpace(temporal.InventoryTaskQueue) ? null : temporal.InventoryTaskQueue);
 }

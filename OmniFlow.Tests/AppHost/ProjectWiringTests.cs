@@ -55,6 +55,35 @@ public sealed class ProjectWiringTests
     }
 
     [Fact]
+    public async Task Inventory_workers_run_apart_in_replicas_and_every_project_sends_stock_movements_to_their_queue()
+    {
+        await using var model = await AppHostModel.BuildAsync([.. ExternalServices, "--AppHost:InventoryWorkers=2"]);
+
+        Assert.Equal(["worker", "inventory-worker", "api"], model.Resources.OfType<ProjectResource>().Select(resource => resource.Name));
+        Assert.Equal(2, model["inventory-worker"].Annotations.OfType<ReplicaAnnotation>().Single().Replicas);
+        Assert.True(model["inventory-worker"].Annotations.OfType<EndpointAnnotation>().Single().IsProxied, "replicas share one proxied endpoint");
+        Assert.Contains(model["inventory-worker"].Annotations.OfType<HealthCheckAnnotation>(), _ => true);
+        var inventory = await model.EnvironmentOfAsync("inventory-worker");
+        var worker = await model.EnvironmentOfAsync("worker");
+        var api = await model.EnvironmentOfAsync("api");
+        Assert.Equal("inventory", inventory["Worker__Serves"]);
+        Assert.Equal("orders", worker["Worker__Serves"]);
+        Assert.All([inventory, worker, api], environment => Assert.Equal("omniflow-inventory", environment["Temporal__InventoryTaskQueue"]));
+        Assert.Equal("temporal.internal:7233", inventory["ConnectionStrings__temporal"]);
+        Assert.StartsWith("Server=db.internal", inventory["ConnectionStrings__omniflowdb"], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task By_default_one_worker_serves_the_order_and_the_inventory_queue()
+    {
+        await using var model = await AppHostModel.BuildAsync(ExternalServices);
+
+        Assert.DoesNotContain(model.Resources, resource => resource.Name == "inventory-worker");
+        Assert.False((await model.EnvironmentOfAsync("worker")).ContainsKey("Worker__Serves"));
+        Assert.False((await model.EnvironmentOfAsync("api")).ContainsKey("Temporal__InventoryTaskQueue"));
+    }
+
+    [Fact]
     public async Task Without_local_binaries_there_is_no_redis_a_SQLite_file_and_OmniFlow_TemporalServer_as_a_project_with_a_state_file()
     {
         await using var model = await AppHostModel.BuildAsync("--AppHost:UseLocalBinaries=false");

@@ -126,6 +126,27 @@ public sealed class OmniFlowSystem : IAsyncDisposable
         return children.Length == 1 ? int.Parse(children[0], System.Globalization.CultureInfo.InvariantCulture) : launcher;
     }
 
+    /// <summary>The DCP names of a resource's replicas (what resource commands and states are keyed by), once all have a process.</summary>
+    public async Task<IReadOnlyList<string>> ReplicasOfAsync(string name, int count, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(30));
+        var replicas = new SortedSet<string>(StringComparer.Ordinal);
+        await foreach (var update in Application.ResourceNotifications.WatchAsync(timeout.Token))
+        {
+            if (update.Resource.Name == name && ProcessId(update.ResourceId) is not null)
+            {
+                replicas.Add(update.ResourceId);
+                if (replicas.Count == count)
+                {
+                    break;
+                }
+            }
+        }
+
+        return [.. replicas];
+    }
+
     /// <summary>Every resource's state and health, for a failure message.</summary>
     public string DescribeResources()
     {

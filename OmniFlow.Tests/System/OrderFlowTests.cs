@@ -15,6 +15,9 @@ public sealed class LocalBinariesSystemFixture : IAsyncLifetime
     /// <summary>How long a payment waits for a worker before its 503 (the tests kill the worker).</summary>
     public static readonly TimeSpan UpdateTimeout = TimeSpan.FromSeconds(3);
 
+    /// <summary>The stock movements run on inventory workers of their own, in replicas (the tests kill one).</summary>
+    public const int InventoryWorkers = 2;
+
     public OmniFlowSystem? System { get; private set; }
 
     public string? UnavailableReason { get; private set; }
@@ -25,7 +28,9 @@ public sealed class LocalBinariesSystemFixture : IAsyncLifetime
             : RequiredServices.FindBinary("mariadbd") is null ? "mariadbd is not installed" : null;
         if (UnavailableReason is null)
         {
-            System = await OmniFlowSystem.StartAsync([$"--Orders:PaymentTimeout={PaymentTimeout}", $"--Orders:UpdateTimeout={UpdateTimeout}"], CancellationToken.None);
+            System = await OmniFlowSystem.StartAsync(
+                [$"--Orders:PaymentTimeout={PaymentTimeout}", $"--Orders:UpdateTimeout={UpdateTimeout}", $"--AppHost:InventoryWorkers={InventoryWorkers}"],
+                CancellationToken.None);
         }
     }
 
@@ -66,8 +71,13 @@ public sealed class OrderFlowTests(LocalBinariesSystemFixture fixture) : IClassF
         Assert.Equal(ServiceMode.LocalBinary, system.ModeOf("mysql")?.Mode);
         Assert.Equal(ServiceMode.LocalBinary, system.ModeOf("omniflowdb")?.Mode);
         Assert.Contains(Path.Combine(system.DataDirectory, "mariadb", "data"), system.ModeOf("mysql")!.Description);
-        foreach (var name in (string[])["redis", "mysql", "omniflowdb", "temporal", "worker", "api"])
+        var replicas = await system.ReplicasOfAsync("inventory-worker", LocalBinariesSystemFixture.InventoryWorkers, Cancellation);
+        foreach (var name in (string[])["redis", "mysql", "omniflowdb", "temporal", "worker", .. replicas, "api"])
         {
+            // Another test of this class may have just restarted a worker: healthy again within a minute. (Polled: a
+            // replica's state is keyed by its DCP name, which the resource-name waits do not match.)
+            await ProcessProbe.WaitUntilAsync(() => IsRunningAndHealthy(system.CurrentState(name).Snapshot), TimeSpan.FromSeconds(60),
+                $"{name} is running and healthy ({Describe(system.CurrentState(name).Snapshot)})");
             var snapshot = system.CurrentState(name).Snapshot;
             Assert.Equal(KnownResourceStates.Running, snapshot.State?.Text);
             Assert.All(snapshot.HealthReports, report => Assert.Equal(Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy, report.Status));
@@ -76,6 +86,13 @@ public sealed class OrderFlowTests(LocalBinariesSystemFixture fixture) : IClassF
         using var health = await system.CreateHttpClient("api").GetAsync("/health", Cancellation);
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
     }
+
+    private static bool IsRunningAndHealthy(CustomResourceSnapshot snapshot) =>
+        snapshot.State?.Text == KnownResourceStates.Running
+        && snapshot.HealthReports.All(report => report.Status == Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy);
+
+    private static string Describe(CustomResourceSnapshot snapshot) =>
+        $"{snapshot.State?.Text} health=[{string.Join(", ", snapshot.HealthReports.Select(report => $"{report.Name}={report.Status}"))}]";
 
     [Fact]
     public Task An_order_that_is_paid_completes() => new OrderApi(fixture.Available.CreateHttpClient("api")).OrderAndPayAsync();
@@ -140,5 +157,38 @@ public sealed class OrderFlowTests(LocalBinariesSystemFixture fixture) : IClassF
         var (retried, retriedBody) = await orders.SendPaymentAsync(paid, paymentId);
         Assert.True(retried == HttpStatusCode.OK, $"the provider's retry answered {(int)retried}: {retriedBody}");
         await orders.WaitForStockAsync(sku, expected: 1);
+    }
+
+    [Fact]
+    public async Task An_inventory_worker_killed_mid_sale_leaves_its_work_to_the_other_and_no_unit_is_lost_or_doubled()
+    {
+        var system = fixture.Available;
+        var orders = new OrderApi(system.CreateHttpClient("api"));
+        const int units = 30;
+        var sku = await orders.StockAsync(units);
+        var replicas = await system.ReplicasOfAsync("inventory-worker", LocalBinariesSystemFixture.InventoryWorkers, Cancellation);
+        Assert.Equal(LocalBinariesSystemFixture.InventoryWorkers, replicas.Count);
+
+        // Each order is paid as soon as it is admitted (a payment is taken while the stock is being reserved).
+        var placed = new List<string>();
+        for (var batch = 0; batch < 3; batch++)
+        {
+            placed.AddRange(await Task.WhenAll(Enumerable.Range(0, units / 3).Select(async _ =>
+            {
+                var order = await orders.PlaceOrderAsync(sku);
+                await orders.PayAsync(order);
+                return order;
+            })));
+            if (batch == 0)
+            {
+                ProcessProbe.Kill(system.ApplicationProcessId(replicas[0]));
+            }
+        }
+
+        // Every order is reserved once (by the replica left, or by the killed one before it died) and the sku is sold out.
+        await Task.WhenAll(placed.Select(order => orders.WaitForStatusAsync(order, "COMPLETED", TimeSpan.FromSeconds(60))));
+        await orders.WaitForStockAsync(sku, expected: 0);
+        var restart = await system.Application.ResourceCommands.ExecuteCommandAsync(replicas[0], KnownResourceCommands.RestartCommand, Cancellation);
+        Assert.True(restart.Success, restart.Message);
     }
 }
