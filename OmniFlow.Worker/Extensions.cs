@@ -1,3 +1,4 @@
+using OmniFlow.Fulfillment.Notifications;
 using OmniFlow.Fulfillment.Orders;
 using OmniFlow.Fulfillment.Payments;
 using OmniFlow.Fulfillment.Persistence;
@@ -11,7 +12,7 @@ public static class Extensions
 {
     /// <summary>
     /// The order worker: the database of record, the payment provider and the carrier, and one hosted Temporal worker
-    /// on <c>Temporal:TaskQueue</c> with the order workflows, the reconciliation, and their activities. It starts once Temporal answers.
+    /// on <c>Temporal:TaskQueue</c> with the order workflows, the reconciliation, the notification center, and their activities. It starts once Temporal answers.
     /// </summary>
     public static IHostApplicationBuilder AddOrderWorker(this IHostApplicationBuilder builder)
     {
@@ -29,6 +30,7 @@ public static class Extensions
         services.AddSingleton(ReconciliationSettings.From(builder.Configuration));
         services.AddSingleton<ReconciliationStore>();
         services.AddHostedService<ReconciliationScheduleRegistration>();
+        builder.AddNotificationCenter();
         var temporal = TemporalSettings.From(builder.Configuration);
         services.AddHostedTemporalWorker(temporal.TaskQueue)
             .ConfigureOptions(options => options.MaxCachedWorkflows = temporal.MaxCachedWorkflows)
@@ -36,10 +38,12 @@ public static class Extensions
             .AddWorkflow<ShipmentWorkflow>()
             .AddWorkflow<LatePaymentRefundWorkflow>()
             .AddWorkflow<ReconciliationWorkflow>()
+            .AddWorkflow<NotificationWorkflow>()
             .AddScopedActivities<InventoryActivities>()
             .AddScopedActivities<PaymentActivities>()
             .AddScopedActivities<ShippingActivities>()
             .AddScopedActivities<NotificationActivities>()
+            .AddScopedActivities<DeliveryActivities>()
             .AddScopedActivities<OrderRecordActivities>()
             .AddScopedActivities<DeadlineActivities>()
             .AddScopedActivities<ReconciliationActivities>();

@@ -8,6 +8,8 @@ public sealed record OrderItem(string Sku, int Quantity, string Warehouse);
 /// (a workflow never reads configuration: it must replay the same way later). <c>ReserveTimeout</c> is how long the
 /// reservation keeps retrying through a database outage: the payment timeout when unset, so an order admitted during an
 /// outage of minutes still gets its stock, and one that cannot fails no later than it could have been paid.
+/// <c>Notifications</c>: a notification channel is configured, so the order hands its events to a
+/// <see cref="Notifications.NotificationWorkflow"/>; when false (and in histories from before it) nothing of the kind runs.
 /// </summary>
 public sealed record OrderWorkflowOptions(
     decimal AuditThreshold,
@@ -16,7 +18,8 @@ public sealed record OrderWorkflowOptions(
     string GateTaskQueue,
     bool UpsertSearchAttributes = false,
     TimeSpan? ReserveTimeout = null,
-    int ShipMaximumAttempts = 3);
+    int ShipMaximumAttempts = 3,
+    bool Notifications = false);
 
 /// <summary>What an order workflow starts with; <paramref name="IdempotencyKey"/> is the creating request's key, kept on the stored order.</summary>
 public sealed record OrderInput(string OrderId, string? UserId, IReadOnlyList<OrderItem> Items, decimal Amount, OrderWorkflowOptions Options, string? IdempotencyKey = null);
