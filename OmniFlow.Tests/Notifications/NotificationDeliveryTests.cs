@@ -26,10 +26,12 @@ public sealed class NotificationDeliveryTests(NotificationSystem system)
         var orderRun = await system.WaitForCloseAsync(orderId);
         var notificationRun = await system.WaitForCloseAsync(NotificationWorkflow.WorkflowId(orderId));
 
-        // The order closed in less than the retry horizon; the dead endpoint was retried up to it and given up after.
+        // The order closed while the dead endpoint was being retried: its delivery was given up only later, at the horizon.
         Assert.Equal(Temporalio.Api.Enums.V1.WorkflowExecutionStatus.Completed, orderRun.Status);
-        Assert.True(orderRun.CloseTime - orderRun.StartTime < NotificationSystem.RetryHorizon, $"the order took {orderRun.CloseTime - orderRun.StartTime}");
-        Assert.True(notificationRun.CloseTime > orderRun.CloseTime, "the dead endpoint was still retried after the order closed");
+        var history = await system.Temporal.Client.GetWorkflowHandle(NotificationWorkflow.WorkflowId(orderId)).FetchHistoryAsync();
+        var givenUpAt = history.Events.Single(e => e.ActivityTaskScheduledEventAttributes?.ActivityType.Name == DeliveryActivities.GiveUp).EventTime.ToDateTime();
+        Assert.True(orderRun.CloseTime < givenUpAt, $"the order closed at {orderRun.CloseTime:O}, the dead endpoint was given up at {givenUpAt:O}");
+        Assert.True(notificationRun.CloseTime > orderRun.CloseTime);
 
         string[] expected = [$"{orderId}/order.admitted", $"{orderId}/order.awaiting_payment", $"{orderId}/order.paid", $"{orderId}/order.shipped/SH", $"{orderId}/order.completed"];
         var live = system.Webhooks.Received("live").Where(hook => hook.EventId!.StartsWith(orderId, StringComparison.Ordinal)).ToList();
@@ -82,7 +84,7 @@ public sealed class NotificationDeliveryTests(NotificationSystem system)
 
         var orderId = await system.CreateOrderAsync("""{"user_id": "u-remind", "items": ["NOTIFY-UNPAID"], "amount": 100}""");
         await system.WaitForCloseAsync(orderId);
-        await system.WaitForCloseAsync(NotificationWorkflow.WorkflowId(orderId));
+        await system.WaitForWebhookAsync("live", $"{orderId}/order.cancelled");
         Assert.Equal("CANCELLED", (await system.GetOrderAsync(orderId)).GetProperty("status").GetString());
 
         var live = system.Webhooks.Received("live").Where(hook => hook.EventId!.StartsWith(orderId, StringComparison.Ordinal)).Select(Json).ToList();
@@ -94,10 +96,18 @@ public sealed class NotificationDeliveryTests(NotificationSystem system)
         Assert.Equal(deadline, live[2].GetProperty("data").GetProperty("payment_deadline").GetDateTimeOffset());
         Assert.InRange(reminded, deadline - NotificationSystem.ReminderBefore, deadline - NotificationSystem.ReminderBefore + TimeSpan.FromSeconds(1));
         Assert.Equal("payment timed out", live[3].GetProperty("data").GetProperty("reason").GetString());
+        await WaitForMailAsync($"{orderId}/order.cancelled");
         Assert.Contains(
             system.Smtp.Messages,
             mail => mail.Headers[WebhookChannel.EventIdHeader] == $"{orderId}/order.payment_reminder" && mail.Subject!.StartsWith($"Reminder: order {orderId}", StringComparison.Ordinal));
         await ReplayAsync(orderId);
+
+        // A payment after the order closed is refunded by its own workflow, which announces the refund too.
+        Assert.Equal(HttpStatusCode.Conflict, (await system.PayAsync(orderId, "pay-late", 100m)).StatusCode);
+        await system.WaitForCloseAsync($"{Fulfillment.Payments.LatePaymentRefundWorkflow.WorkflowId(orderId, "pay-late")}-notifications");
+        var refunded = Json(system.Webhooks.Received("live").Single(hook => hook.EventId == $"{orderId}/payment.refunded/pay-late"));
+        Assert.Equal(NotificationEvents.Refunded, refunded.GetProperty("type").GetString());
+        Assert.Equal("order CANCELLED", refunded.GetProperty("data").GetProperty("reason").GetString());
     }
 
     [Fact]
@@ -114,6 +124,16 @@ public sealed class NotificationDeliveryTests(NotificationSystem system)
 
         var none = await system.DeliveriesAsync("ORDER-never");
         Assert.Empty(none.GetProperty("deliveries").EnumerateArray());
+    }
+
+    private async Task WaitForMailAsync(string eventId)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (!system.Smtp.Messages.Any(mail => mail.Headers[WebhookChannel.EventIdHeader] == eventId))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"no mail for {eventId}");
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
     }
 
     private static JsonElement Json(ReceivedWebhook hook) => JsonDocument.Parse(hook.Body).RootElement.Clone();

@@ -9,13 +9,13 @@ namespace OmniFlow.Tests.Notifications;
 /// listener (<c>live</c>, and <c>dead</c>, which answers 503 and takes only order.admitted), mail to a real SMTP
 /// server, SMS through the logging provider. The clock is real (these tests never unlock time skipping): orders wait
 /// five seconds for their payment, the reminder comes two seconds in, and a delivery is retried (every second at most)
-/// for six seconds.
+/// for ten seconds.
 /// </summary>
 public sealed class NotificationSystem : OmniFlowSystem
 {
     public const string LiveSecret = "live-webhook-secret";
     public const string DeadSecret = "dead-webhook-secret";
-    public static readonly TimeSpan RetryHorizon = TimeSpan.FromSeconds(6);
+    public static readonly TimeSpan RetryHorizon = TimeSpan.FromSeconds(10);
     public static readonly TimeSpan PaymentTimeout = TimeSpan.FromSeconds(5);
     public static readonly TimeSpan ReminderBefore = TimeSpan.FromSeconds(3);
 
@@ -60,19 +60,37 @@ public sealed class NotificationSystem : OmniFlowSystem
         return JsonDocument.Parse(body).RootElement.Clone();
     }
 
-    /// <summary>Waits (on the real clock: time skipping stays locked) until the workflow has closed.</summary>
+    /// <summary>Waits (on the real clock: time skipping stays locked) until the workflow has started and closed.</summary>
     public async Task<Temporalio.Client.WorkflowExecutionDescription> WaitForCloseAsync(string workflowId)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         while (true)
         {
-            var description = await Temporal.Client.GetWorkflowHandle(workflowId).DescribeAsync();
-            if (description.Status != Temporalio.Api.Enums.V1.WorkflowExecutionStatus.Running)
+            try
             {
-                return description;
+                var description = await Temporal.Client.GetWorkflowHandle(workflowId).DescribeAsync();
+                if (description.Status != Temporalio.Api.Enums.V1.WorkflowExecutionStatus.Running)
+                {
+                    return description;
+                }
+            }
+            catch (Temporalio.Exceptions.RpcException error) when (error.Code == Temporalio.Exceptions.RpcException.StatusCode.NotFound)
+            {
+                // Not started yet.
             }
 
             Assert.True(DateTime.UtcNow < deadline, $"{workflowId} is still running");
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
+    }
+
+    /// <summary>Waits until the <paramref name="endpoint"/> webhook has been answered 2xx for <paramref name="eventId"/>.</summary>
+    public async Task WaitForWebhookAsync(string endpoint, string eventId)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (!Webhooks.Received(endpoint).Any(hook => hook.EventId == eventId && hook.Answered == 200))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"{endpoint} never got {eventId}");
             await Task.Delay(50, TestContext.Current.CancellationToken);
         }
     }
