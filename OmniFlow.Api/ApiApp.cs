@@ -47,6 +47,7 @@ public static class ApiApp
         api.MapProductsApi();
         api.MapOrdersApi();
         api.MapReconciliationsApi();
+        api.MapNotificationsApi();
         return app;
     }
 

@@ -6,6 +6,7 @@ using OmniFlow.Api.Products;
 using OmniFlow.Api.Security;
 using OmniFlow.Fulfillment.Admission;
 using OmniFlow.Fulfillment.Orders;
+using OmniFlow.Fulfillment.Notifications;
 using OmniFlow.Fulfillment.Persistence;
 using OmniFlow.Fulfillment.Reconciliation;
 
@@ -28,6 +29,8 @@ public static class Extensions
         services.AddSingleton<StockObserver>();
         services.AddSingleton<GateReconciliationActivities>();
         services.AddSingleton<ReconciliationStore>();
+        builder.AddNotificationSettings();
+        services.AddSingleton<NotificationStore>();
         services.AddHostedService<GateActivityWorker>();
         services.AddHealthChecks().AddCheck<TemporalHealthCheck>("temporal");
 

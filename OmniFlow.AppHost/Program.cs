@@ -11,7 +11,7 @@ var redis = builder.AddRedisGate("redis");
 var db = builder.AddMySqlDatabase("mysql", "omniflowdb");
 var temporal = builder.AddTemporal("temporal");
 
-string[] forwardedSections = ["Api", "Orders", "Sales", "Admin", "Payments", "Reconciliation", "Temporal"];
+string[] forwardedSections = ["Api", "Orders", "Sales", "Admin", "Payments", "Reconciliation", "Notifications", "Temporal"];
 
 var worker = builder.AddProject<Projects.OmniFlow_Worker>("worker")
     .WithReference(db)

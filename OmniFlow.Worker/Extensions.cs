@@ -1,3 +1,4 @@
+using OmniFlow.Fulfillment.Notifications;
 using OmniFlow.Fulfillment.Orders;
 using OmniFlow.Fulfillment.Payments;
 using OmniFlow.Fulfillment.Persistence;
@@ -12,7 +13,7 @@ public static class Extensions
     /// <summary>
     /// The order worker: the database of record, the payment provider and the carrier, and hosted Temporal workers for
     /// the queues it serves (<see cref="WorkerRoles"/>): on <c>Temporal:TaskQueue</c> the order workflows, the
-    /// reconciliation and their activities; on <c>Temporal:InventoryTaskQueue</c>, when set, the stock movements.
+    /// reconciliation, the notification center and their activities; on <c>Temporal:InventoryTaskQueue</c>, when set, the stock movements.
     /// It starts once Temporal answers.
     /// </summary>
     public static IHostApplicationBuilder AddOrderWorker(this IHostApplicationBuilder builder)
@@ -36,6 +37,7 @@ public static class Extensions
             services.AddSingleton(ReconciliationSettings.From(builder.Configuration));
             services.AddSingleton<ReconciliationStore>();
             services.AddHostedService<ReconciliationScheduleRegistration>();
+            builder.AddNotificationCenter();
 
             // The stock activities stay registered here too: histories from before the split reserve as a local activity.
             services.AddHostedTemporalWorker(temporal.TaskQueue)
@@ -44,10 +46,12 @@ public static class Extensions
                 .AddWorkflow<ShipmentWorkflow>()
                 .AddWorkflow<LatePaymentRefundWorkflow>()
                 .AddWorkflow<ReconciliationWorkflow>()
+                .AddWorkflow<NotificationWorkflow>()
                 .AddScopedActivities<InventoryActivities>()
                 .AddScopedActivities<PaymentActivities>()
                 .AddScopedActivities<ShippingActivities>()
                 .AddScopedActivities<NotificationActivities>()
+                .AddScopedActivities<DeliveryActivities>()
                 .AddScopedActivities<OrderRecordActivities>()
                 .AddScopedActivities<DeadlineActivities>()
                 .AddScopedActivities<ReconciliationActivities>();

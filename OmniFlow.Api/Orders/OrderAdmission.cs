@@ -4,6 +4,7 @@ using OmniFlow.Api.Infrastructure;
 using OmniFlow.Api.Products;
 using OmniFlow.Fulfillment.Admission;
 using OmniFlow.Fulfillment.Inventory;
+using OmniFlow.Fulfillment.Notifications;
 using OmniFlow.Fulfillment.Orders;
 using OmniFlow.Fulfillment.Persistence;
 using Temporalio.Api.Enums.V1;
@@ -25,13 +26,14 @@ public sealed partial class OrderAdmission(
     IOrderStore orders,
     TemporalSettings temporalSettings,
     OrdersSettings ordersSettings,
+    NotificationSettings notificationSettings,
     TimeProvider time,
     AdmissionRejections rejections,
     AdmissionGiveBack giveBack,
     DependencyFailureLog failures,
     ILogger<OrderAdmission> logger)
 {
-    private readonly OrderWorkflowOptions workflowOptions = ordersSettings.ToWorkflowOptions(temporalSettings);
+    private readonly OrderWorkflowOptions workflowOptions = ordersSettings.ToWorkflowOptions(temporalSettings, notificationSettings.AnyChannel);
 
     public async Task<Results<Ok<OrderAccepted>, ValidationProblem, ProblemHttpResult, CachedProblem>> AdmitAsync(
         CreateOrderRequest request, string? idempotencyKey, CancellationToken cancellationToken)

@@ -1,6 +1,7 @@
 using System.Linq.Expressions;
 using Microsoft.AspNetCore.Http.HttpResults;
 using OmniFlow.Api.Infrastructure;
+using OmniFlow.Fulfillment.Notifications;
 using OmniFlow.Fulfillment.Orders;
 using OmniFlow.Fulfillment.Payments;
 using Temporalio.Api.Enums.V1;
@@ -16,7 +17,8 @@ namespace OmniFlow.Api.Orders;
 /// <see cref="LatePaymentRefundWorkflow"/> the Api starts (one per order and payment id). Both are 409. An update no
 /// Worker answers within <see cref="OrdersSettings.UpdateTimeout"/> is 503; sent again, it is the same update.
 /// </summary>
-public sealed class OrderUpdates(OrderReader reader, ITemporalClient temporal, TemporalSettings temporalSettings, OrdersSettings ordersSettings, TimeProvider time)
+public sealed class OrderUpdates(
+    OrderReader reader, ITemporalClient temporal, TemporalSettings temporalSettings, OrdersSettings ordersSettings, NotificationSettings notifications, TimeProvider time)
 {
     public async Task<Results<Ok<OrderResponse>, ValidationProblem, ProblemHttpResult>> PayAsync(string orderId, PaymentRequest request, CancellationToken cancellationToken)
     {
@@ -124,7 +126,7 @@ public sealed class OrderUpdates(OrderReader reader, ITemporalClient temporal, T
         try
         {
             await temporal.StartWorkflowAsync(
-                (LatePaymentRefundWorkflow workflow) => workflow.RunAsync(new LatePayment(orderId, payment.PaymentId, payment.Amount, status.ToWire())),
+                (LatePaymentRefundWorkflow workflow) => workflow.RunAsync(new LatePayment(orderId, payment.PaymentId, payment.Amount, status.ToWire(), notifications.AnyChannel)),
                 new WorkflowOptions(LatePaymentRefundWorkflow.WorkflowId(orderId, payment.PaymentId), temporalSettings.TaskQueue)
                 {
                     IdReusePolicy = WorkflowIdReusePolicy.RejectDuplicate,

@@ -3,7 +3,11 @@ using Temporalio.Activities;
 
 namespace OmniFlow.Fulfillment.Orders;
 
-/// <summary>Tells the buyer what happened; a log line until a notification center exists.</summary>
+/// <summary>
+/// The placeholder notification from before the notification center (<c>OmniFlow.Fulfillment.Notifications</c>): a log
+/// line. Only orders whose history already holds it run it (<see cref="OrderWorkflow.NotificationCenterPatch"/>), so
+/// it stays registered for them.
+/// </summary>
 public sealed partial class NotificationActivities(ILogger<NotificationActivities> logger)
 {
     public const string Notify = "Notify";

@@ -8,6 +8,10 @@ public sealed record OrderItem(string Sku, int Quantity, string Warehouse);
 /// (a workflow never reads configuration: it must replay the same way later). <c>ReserveTimeout</c> is how long the
 /// reservation keeps retrying through a database outage: the payment timeout when unset, so an order admitted during an
 /// outage of minutes still gets its stock, and one that cannot fails no later than it could have been paid.
+/// <c>Notifications</c>: a notification channel is configured, so the order hands its events to a
+/// <see cref="Notifications.NotificationWorkflow"/>; when false (and in histories from before it) nothing of the kind runs.
+/// <c>InventoryTaskQueue</c>: the stock movements run there, on inventory workers of their own; when null (and in
+/// histories from before it) this worker runs them, the reservation as a local activity.
 /// </summary>
 public sealed record OrderWorkflowOptions(
     decimal AuditThreshold,
@@ -17,6 +21,7 @@ public sealed record OrderWorkflowOptions(
     bool UpsertSearchAttributes = false,
     TimeSpan? ReserveTimeout = null,
     int ShipMaximumAttempts = 3,
+    bool Notifications = false,
     string? InventoryTaskQueue = null);
 
 /// <summary>What an order workflow starts with; <paramref name="IdempotencyKey"/> is the creating request's key, kept on the stored order.</summary>

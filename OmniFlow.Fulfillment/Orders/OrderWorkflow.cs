@@ -1,4 +1,5 @@
 using OmniFlow.Fulfillment.Inventory;
+using OmniFlow.Fulfillment.Notifications;
 using OmniFlow.Fulfillment.Payments;
 using OmniFlow.Fulfillment.Shipping;
 using Temporalio.Common;
@@ -37,6 +38,9 @@ public sealed class OrderWorkflow
     /// </summary>
     public const string SignalInDeadlineTaskPatch = "signal-in-deadline-task";
 
+    /// <summary>Marks the runs that end without the placeholder Notify activity (which histories before the notification center hold).</summary>
+    public const string NotificationCenterPatch = "notification-center";
+
     /// <summary>A payment's update id: a provider's retries of one payment are one update, which Temporal answers once.</summary>
     public static string PaymentUpdateId(string paymentId) => $"pay-{paymentId}";
 
@@ -69,6 +73,9 @@ public sealed class OrderWorkflow
     };
 
     private readonly OrderInput input;
+
+    /// <summary>Null unless a notification channel is configured (<see cref="OrderWorkflowOptions.Notifications"/>).</summary>
+    private readonly OrderNotifier? notifications;
     private readonly List<TimelineEntry> timeline = [];
     private readonly List<PaymentConfirmation> refundsDue = [];
     private readonly HashSet<string> lateOrRefundedPaymentIds = new(StringComparer.Ordinal);
@@ -87,7 +94,11 @@ public sealed class OrderWorkflow
     private bool refundUnrecorded;
 
     [WorkflowInit]
-    public OrderWorkflow(OrderInput input) => this.input = input;
+    public OrderWorkflow(OrderInput input)
+    {
+        this.input = input;
+        notifications = input.Options.Notifications ? new OrderNotifier(input.OrderId, input.UserId) : null;
+    }
 
     private OrderWorkflowOptions Options => input.Options;
 
@@ -246,6 +257,12 @@ public sealed class OrderWorkflow
     private async Task<OrderResult> RunLifecycleAsync(Saga saga)
     {
         Note("order admitted");
+        Publish(NotificationEvents.Admitted, () => new
+        {
+            user_id = input.UserId,
+            amount = input.Amount,
+            items = input.Items.Select(item => new { sku = item.Sku, quantity = item.Quantity, warehouse = item.Warehouse }),
+        });
         saga.Register(ReleaseAdmissionAsync);
         saga.Register(ReleaseStockAsync);
         var audited = input.Amount >= Options.AuditThreshold;
@@ -271,6 +288,7 @@ public sealed class OrderWorkflow
 
             paymentDeadline = Workflow.UtcNow + Options.PaymentTimeout;
             await TransitionAsync(OrderStatus.PendingPayment, AwaitingPayment(paymentDeadline.Value));
+            PublishAwaitingPayment();
         }
 
         if (!await WaitForPaymentAsync())
@@ -292,6 +310,7 @@ public sealed class OrderWorkflow
         }
 
         await TransitionAsync(OrderStatus.Paid, $"payment {payment!.PaymentId} captured");
+        Publish(NotificationEvents.Paid, () => new { payment_id = payment.PaymentId, amount = payment.Amount });
 
         var warehouses = ShipmentsByWarehouse();
         await TransitionAsync(OrderStatus.Fulfilling, $"shipping from {string.Join(", ", warehouses.Select(shipment => shipment.Warehouse))}");
@@ -340,6 +359,11 @@ public sealed class OrderWorkflow
                 paymentDeadline = deadline;
                 timeline.AddRange(notes);
                 UpsertSearchAttributes();
+                if (deadline is not null)
+                {
+                    PublishAwaitingPayment();
+                }
+
                 return null;
             case StockOutcome.UnknownSku:
                 return $"stock could not be reserved: unknown sku {result.Sku}";
@@ -442,6 +466,7 @@ public sealed class OrderWorkflow
                 (ShipmentWorkflow workflow) => workflow.RunAsync(shipment),
                 new() { Id = ShipmentWorkflow.ChildId(input.OrderId, shipment.Warehouse) });
             Note($"shipped from {result.Warehouse}: tracking {result.TrackingNumber}");
+            Publish(NotificationEvents.Shipped, () => new { warehouse = result.Warehouse, tracking_number = result.TrackingNumber }, result.Warehouse);
             return null;
         }
         catch (ChildWorkflowFailureException failure)
@@ -478,22 +503,33 @@ public sealed class OrderWorkflow
         reason = end == OrderStatus.Completed ? null : why;
         Note(why);
         await PersistAsync(detached.Token);
+        Publish(
+            end switch { OrderStatus.Completed => NotificationEvents.Completed, OrderStatus.Cancelled => NotificationEvents.Cancelled, _ => NotificationEvents.Failed },
+            () => end == OrderStatus.Completed ? new { } : new { reason });
 
-        try
+        if (!Workflow.Patched(NotificationCenterPatch))
         {
-            await Workflow.ExecuteActivityAsync(
-                (NotificationActivities activities) => activities.NotifyAsync(new(input.OrderId, input.UserId, $"order {end.ToWire()}: {why}")),
-                new() { StartToCloseTimeout = TimeSpan.FromSeconds(30), RetryPolicy = BoundedRetry(3), CancellationToken = detached.Token });
-        }
-        catch (ActivityFailureException failure)
-        {
-            // A notification that cannot be sent does not change how the order ended.
-            Note($"the buyer could not be notified: {RootMessage(failure)}");
-            await PersistAsync(detached.Token);
+            await NotifyAsPlaceholderAsync(end, why, detached.Token);
         }
 
         await RefundLatePaymentsAsync(end, detached.Token);
         return new OrderResult(input.OrderId, end, reason);
+    }
+
+    /// <summary>What runs from before the notification center did at the end: one log line, through an activity.</summary>
+    private async Task NotifyAsPlaceholderAsync(OrderStatus end, string why, CancellationToken token)
+    {
+        try
+        {
+            await Workflow.ExecuteActivityAsync(
+                (NotificationActivities activities) => activities.NotifyAsync(new(input.OrderId, input.UserId, $"order {end.ToWire()}: {why}")),
+                new() { StartToCloseTimeout = TimeSpan.FromSeconds(30), RetryPolicy = BoundedRetry(3), CancellationToken = token });
+        }
+        catch (ActivityFailureException failure)
+        {
+            Note($"the buyer could not be notified: {RootMessage(failure)}");
+            await PersistAsync(token);
+        }
     }
 
     /// <summary>
@@ -509,7 +545,14 @@ public sealed class OrderWorkflow
             await Workflow.WaitConditionAsync(() => Workflow.AllHandlersFinished, token);
             if (refundsDue.Count == 0 && !refundUnrecorded)
             {
-                return;
+                if (notifications is null || notifications.Flushed)
+                {
+                    return;
+                }
+
+                // The order's last events go to its notification workflow before it closes; a payment may come meanwhile.
+                await notifications.FlushAsync();
+                continue;
             }
 
             await RefundDuePaymentsAsync(end, token);
@@ -533,6 +576,7 @@ public sealed class OrderWorkflow
             (PaymentActivities activities) => activities.RefundPaymentAsync(new(input.OrderId, due.PaymentId, due.Amount, why)),
             Compensation(token));
         Note($"payment {due.PaymentId} refunded");
+        PublishRefund(due, why);
     }
 
     private async Task ReleaseAdmissionAsync(CancellationToken token)
@@ -563,6 +607,7 @@ public sealed class OrderWorkflow
             Compensation(token));
         lateOrRefundedPaymentIds.Add(payment!.PaymentId);
         Note($"payment {payment.PaymentId} refunded");
+        PublishRefund(payment, "order failed");
     }
 
     private async Task TransitionAsync(OrderStatus next, string what)
@@ -594,6 +639,16 @@ public sealed class OrderWorkflow
     }
 
     private void Note(string what) => timeline.Add(new TimelineEntry(Workflow.UtcNow, what));
+
+    /// <summary>Hands an event to the notification center when it is on; <paramref name="data"/> is only built then.</summary>
+    private void Publish(string type, Func<object> data, string? key = null) =>
+        notifications?.Publish(OrderEvent.Create(input.OrderId, type, Workflow.UtcNow, data(), key));
+
+    private void PublishAwaitingPayment() =>
+        Publish(NotificationEvents.AwaitingPayment, () => new { payment_deadline = paymentDeadline, amount = input.Amount });
+
+    private void PublishRefund(PaymentConfirmation refunded, string why) =>
+        Publish(NotificationEvents.Refunded, () => new { payment_id = refunded.PaymentId, amount = refunded.Amount, reason = why }, refunded.PaymentId);
 
     private static ActivityOptions Compensation(CancellationToken token, string? taskQueue = null) =>
         new() { StartToCloseTimeout = TimeSpan.FromSeconds(30), RetryPolicy = UntilItSucceeds, CancellationToken = token, TaskQueue = taskQueue };

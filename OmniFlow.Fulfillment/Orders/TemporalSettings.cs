@@ -66,7 +66,7 @@ public sealed class OrdersSettings
     public static OrdersSettings From(IConfiguration configuration) =>
         configuration.GetSection(Section).Get<OrdersSettings>() ?? new OrdersSettings();
 
-    public OrderWorkflowOptions ToWorkflowOptions(TemporalSettings temporal) =>
-        new(AuditThreshold, AuditTimeout, PaymentTimeout, temporal.GateTaskQueue, temporal.SearchAttributes,
+    public OrderWorkflowOptions ToWorkflowOptions(TemporalSettings temporal, bool notifications = false) =>
+        new(AuditThreshold, AuditTimeout, PaymentTimeout, temporal.GateTaskQueue, temporal.SearchAttributes, Notifications: notifications,
             InventoryTaskQueue: string.IsNullOrWhiteSpace(temporal.InventoryTaskQueue) ? null : temporal.InventoryTaskQueue);
 }

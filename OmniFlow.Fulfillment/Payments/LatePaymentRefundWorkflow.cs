@@ -1,10 +1,12 @@
+using OmniFlow.Fulfillment.Notifications;
 using OmniFlow.Fulfillment.Orders;
 using Temporalio.Common;
 using Temporalio.Workflows;
 
 namespace OmniFlow.Fulfillment.Payments;
 
-public sealed record LatePayment(string OrderId, string PaymentId, decimal Amount, string OrderStatus);
+/// <summary><paramref name="Notifications"/>: a notification channel is configured, and the refund is announced (<c>payment.refunded</c>).</summary>
+public sealed record LatePayment(string OrderId, string PaymentId, decimal Amount, string OrderStatus, bool Notifications = false);
 
 /// <summary>
 /// Refunds a payment that arrived after its order's workflow had ended (the Api starts it and answers 409), and adds
@@ -31,5 +33,14 @@ public sealed class LatePaymentRefundWorkflow
 
         var note = new TimelineEntry(Workflow.UtcNow, $"payment {late.PaymentId} arrived after the order was {late.OrderStatus}: refunded");
         await Workflow.ExecuteActivityAsync((OrderRecordActivities activities) => activities.AppendTimelineAsync(new(late.OrderId, note)), untilItSucceeds);
+        if (late.Notifications)
+        {
+            var refunded = OrderEvent.Create(
+                late.OrderId, NotificationEvents.Refunded, Workflow.UtcNow, new { payment_id = late.PaymentId, amount = late.Amount, reason = $"order {late.OrderStatus}" }, late.PaymentId);
+            var announce = new NotificationInput(late.OrderId, null, [refunded], Final: true);
+            await Workflow.StartChildWorkflowAsync(
+                (NotificationWorkflow workflow) => workflow.RunAsync(announce),
+                new() { Id = $"{Workflow.Info.WorkflowId}-notifications", ParentClosePolicy = ParentClosePolicy.Abandon });
+        }
     }
 }

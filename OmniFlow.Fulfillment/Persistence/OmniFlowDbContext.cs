@@ -23,6 +23,8 @@ public abstract class OmniFlowDbContext(DbContextOptions options) : DbContext(op
 
     public DbSet<ReconciliationCorrection> ReconciliationCorrections => Set<ReconciliationCorrection>();
 
+    public DbSet<NotificationDelivery> NotificationDeliveries => Set<NotificationDelivery>();
+
     /// <summary>Starts a transaction whose writes are serialised by row locks (MySQL) or the single-writer lock (SQLite).</summary>
     public abstract Task<IDbContextTransaction> BeginWriteTransactionAsync(CancellationToken cancellationToken);
 
@@ -99,6 +101,19 @@ public abstract class OmniFlowDbContext(DbContextOptions options) : DbContext(op
             correction.Property(c => c.Target).HasMaxLength(16);
             correction.Property(c => c.Entry).HasMaxLength(8);
             correction.Property(c => c.Reason).HasMaxLength(500);
+        });
+
+        modelBuilder.Entity<NotificationDelivery>(delivery =>
+        {
+            delivery.HasKey(d => new { d.EventId, d.Target });
+            delivery.Property(d => d.EventId).HasMaxLength(400);
+            delivery.Property(d => d.Target).HasMaxLength(32);
+            delivery.Property(d => d.OrderId).HasMaxLength(64);
+            delivery.Property(d => d.EventType).HasMaxLength(32);
+            delivery.Property(d => d.Channel).HasMaxLength(16);
+            delivery.Property(d => d.Status).HasMaxLength(16);
+            delivery.Property(d => d.LastError).HasMaxLength(500);
+            delivery.HasIndex(d => d.OrderId);
         });
     }
 }

@@ -44,6 +44,23 @@ public sealed class OrderWorkflowTests(TimeSkippingEnvironment temporal) : IClas
     }
 
     [Fact]
+    public async Task Without_a_notification_channel_an_order_starts_nothing_for_notifications()
+    {
+        await using var run = await StartAsync(new OrderActivityFakes());
+
+        await run.WaitForStatusAsync(OrderStatus.PendingPayment);
+        await run.PayAsync("pay-quiet", Amount);
+        Assert.Equal(OrderStatus.Completed, (await run.Handle.GetResultAsync()).Status);
+
+        var events = (await run.Handle.FetchHistoryAsync()).Events;
+        Assert.DoesNotContain(events, e => e.StartChildWorkflowExecutionInitiatedEventAttributes?.WorkflowType.Name == nameof(Fulfillment.Notifications.NotificationWorkflow));
+        Assert.DoesNotContain(events, e => e.SignalExternalWorkflowExecutionInitiatedEventAttributes is not null);
+        Assert.DoesNotContain(events, e => e.ActivityTaskScheduledEventAttributes?.ActivityType.Name == NotificationActivities.Notify);
+        Assert.Equal(0, run.Fakes.Count(NotificationActivities.Notify));
+        await run.ReplayAsync();
+    }
+
+    [Fact]
     public async Task Without_payment_the_durable_timer_cancels_and_compensates_exactly_once()
     {
         await using var run = await StartAsync(new OrderActivityFakes());

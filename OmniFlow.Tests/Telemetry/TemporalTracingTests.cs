@@ -149,7 +149,7 @@ public sealed class TemporalTracingTests(TemporalFixture temporal) : IClassFixtu
                 .Select(group => KeyValuePair.Create(group.Key, group.Count()))
                 .OrderBy(pair => pair.Key));
         Assert.Equal(
-            history.Events.Count(e => e.EventType == EventType.MarkerRecorded),
+            history.Events.Count(e => e.MarkerRecordedEventAttributes?.MarkerName == "core_local_activity"),
             ordersCommands.Count(span => span.GetTagItem("temporalLocalActivity") is not null));
         foreach (var activity in new[] { InventoryActivities.Reserve, PaymentActivities.Capture, ShippingActivities.Ship, OrderRecordActivities.RecordOrder, NotificationActivities.Notify })
         {

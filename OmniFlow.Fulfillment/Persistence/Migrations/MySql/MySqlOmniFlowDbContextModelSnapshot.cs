@@ -89,6 +89,56 @@ namespace OmniFlow.Fulfillment.Persistence.Migrations.MySql
                     b.ToTable("InventoryLedger", (string)null);
                 });
 
+            modelBuilder.Entity("OmniFlow.Fulfillment.Persistence.NotificationDelivery", b =>
+                {
+                    b.Property<string>("EventId")
+                        .HasMaxLength(400)
+                        .HasColumnType("varchar(400)");
+
+                    b.Property<string>("Target")
+                        .HasMaxLength(32)
+                        .HasColumnType("varchar(32)");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("int");
+
+                    b.Property<string>("Channel")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("varchar(16)");
+
+                    b.Property<string>("EventType")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("varchar(32)");
+
+                    b.Property<DateTimeOffset>("LastAttemptAt")
+                        .HasColumnType("datetime(6)");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(500)
+                        .HasColumnType("varchar(500)");
+
+                    b.Property<DateTimeOffset>("OccurredAt")
+                        .HasColumnType("datetime(6)");
+
+                    b.Property<string>("OrderId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("varchar(64)");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("varchar(16)");
+
+                    b.HasKey("EventId", "Target");
+
+                    b.HasIndex("OrderId");
+
+                    b.ToTable("NotificationDeliveries");
+                });
+
             modelBuilder.Entity("OmniFlow.Fulfillment.Persistence.Order", b =>
                 {
                     b.Property<string>("Id")

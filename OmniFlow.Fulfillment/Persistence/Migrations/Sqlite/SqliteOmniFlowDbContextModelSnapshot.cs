@@ -79,6 +79,56 @@ namespace OmniFlow.Fulfillment.Persistence.Migrations.Sqlite
                     b.ToTable("InventoryLedger", (string)null);
                 });
 
+            modelBuilder.Entity("OmniFlow.Fulfillment.Persistence.NotificationDelivery", b =>
+                {
+                    b.Property<string>("EventId")
+                        .HasMaxLength(400)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Target")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Channel")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("EventType")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("LastAttemptAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("LastError")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("OccurredAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("OrderId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("EventId", "Target");
+
+                    b.HasIndex("OrderId");
+
+                    b.ToTable("NotificationDeliveries");
+                });
+
             modelBuilder.Entity("OmniFlow.Fulfillment.Persistence.Order", b =>
                 {
                     b.Property<string>("Id")
