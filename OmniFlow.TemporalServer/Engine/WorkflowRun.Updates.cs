@@ -72,7 +72,8 @@ public sealed partial class WorkflowRun
         _updates[updateId] = update;
         if (scheduleTask)
         {
-            EnsureWorkflowTask();
+            // With nothing else pending, the task is speculative: a rejection leaves history as it was.
+            EnsureWorkflowTask(speculative: true);
         }
 
         return update;

@@ -87,6 +87,76 @@ public sealed class UpdateTests(TimeSkippingServerFixture fixture, LocalServerFi
     }
 
     [Fact]
+    public async Task Rejected_update_with_nothing_else_pending_leaves_the_history_as_it_was()
+    {
+        var handle = await RunAsync(async () =>
+        {
+            var handle = await StartCounterAsync();
+            await WaitUntilAsync(async () => (await _harness.EventTypesAsync(handle)).Contains(EventType.WorkflowTaskCompleted));
+            var before = (await _harness.HistoryAsync(handle)).Events.ToList();
+
+            // Each rejection rides a speculative workflow task that is discarded: the worker (its run cached on the
+            // sticky queue) rolls back to the last completed task.
+            for (var i = 0; i < 3; i++)
+            {
+                await Assert.ThrowsAsync<WorkflowUpdateFailedException>(() => handle.ExecuteUpdateAsync(wf => wf.AddAsync(-1)));
+            }
+
+            Assert.Equal(before, (await _harness.HistoryAsync(handle)).Events);
+            Assert.Equal(13, await handle.ExecuteUpdateAsync(wf => wf.AddAsync(3)));
+            await Assert.ThrowsAsync<WorkflowUpdateFailedException>(() => handle.ExecuteUpdateAsync(wf => wf.AddAsync(-1)));
+            await handle.SignalAsync(wf => wf.FinishAsync());
+            Assert.Equal(13, await handle.GetResultAsync());
+            return handle;
+        });
+
+        Assert.Equal(
+            [
+                EventType.WorkflowExecutionStarted, EventType.WorkflowTaskScheduled, EventType.WorkflowTaskStarted, EventType.WorkflowTaskCompleted,
+                EventType.WorkflowTaskScheduled, EventType.WorkflowTaskStarted, EventType.WorkflowTaskCompleted,
+                EventType.WorkflowExecutionUpdateAccepted, EventType.WorkflowExecutionUpdateCompleted,
+                EventType.WorkflowExecutionSignaled, EventType.WorkflowTaskScheduled, EventType.WorkflowTaskStarted, EventType.WorkflowTaskCompleted,
+                EventType.WorkflowExecutionCompleted,
+            ],
+            await _harness.EventTypesAsync(handle));
+        await _harness.AssertReplaysAsync(handle, Replay);
+    }
+
+    [Fact]
+    public async Task Speculative_task_that_a_signal_overtakes_is_written_with_the_signal()
+    {
+        var handle = await RunAsync(async () =>
+        {
+            var handle = await StartCounterAsync();
+            await WaitUntilAsync(async () => (await _harness.EventTypesAsync(handle)).Contains(EventType.WorkflowTaskCompleted));
+            return handle;
+        });
+
+        // No worker: the update's speculative task waits, then a signal is written before it starts.
+        var updateId = ServerHarness.NewId("upd");
+        var rejected = Task.Run(() => handle.ExecuteUpdateAsync(wf => wf.AddAsync(-1), new(updateId)));
+        await WaitForStageAsync(handle.Id, updateId, UpdateWorkflowExecutionLifecycleStage.Admitted);
+        await handle.SignalAsync(wf => wf.NoteAsync("a"));
+        await RunAsync(async () =>
+        {
+            await Assert.ThrowsAsync<WorkflowUpdateFailedException>(() => rejected);
+            Assert.Equal("a", await handle.ExecuteUpdateAsync(wf => wf.NotesAsync()));
+            await handle.SignalAsync(wf => wf.FinishAsync());
+            return await handle.GetResultAsync();
+        });
+
+        var types = await _harness.EventTypesAsync(handle);
+        Assert.Equal(
+            [
+                EventType.WorkflowExecutionStarted, EventType.WorkflowTaskScheduled, EventType.WorkflowTaskStarted, EventType.WorkflowTaskCompleted,
+                EventType.WorkflowExecutionSignaled, EventType.WorkflowTaskScheduled, EventType.WorkflowTaskStarted, EventType.WorkflowTaskCompleted,
+            ],
+            types.Take(8));
+        Assert.Equal(2, types.Count(IsUpdateEvent));
+        await _harness.AssertReplaysAsync(handle, Replay);
+    }
+
+    [Fact]
     public async Task Handler_failure_fails_the_update_and_the_workflow_keeps_running()
     {
         var handle = await RunAsync(async () =>
