@@ -157,6 +157,44 @@ public sealed class UpdateTests(TimeSkippingServerFixture fixture, LocalServerFi
     }
 
     [Fact]
+    public async Task Update_admitted_to_a_run_that_times_out_into_a_retry_moves_to_the_new_run()
+    {
+        // Real time (the dev server): with no worker, the time-skipping clock would wait for the pending task. Every
+        // run times out after a second and is retried, so the update moves on until a worker takes it.
+        using var harness = new ServerHarness(local.Environment, local.Logs);
+        var options = harness.Options();
+        options.RunTimeout = TimeSpan.FromSeconds(1);
+        options.RetryPolicy = new() { InitialInterval = TimeSpan.FromMilliseconds(100), BackoffCoefficient = 1 };
+        var started = await harness.Client.StartWorkflowAsync((CounterUpdateWorkflow wf) => wf.RunAsync(10), options);
+        var first = harness.Client.GetWorkflowHandle(started.Id, started.ResultRunId);
+
+        var updateId = ServerHarness.NewId("upd");
+        var current = harness.Client.GetWorkflowHandle<CounterUpdateWorkflow>(first.Id);
+        var update = Task.Run(() => current.ExecuteUpdateAsync(wf => wf.AddAsync(3), new(updateId)));
+        await WaitForStageAsync(harness, first.Id, updateId, UpdateWorkflowExecutionLifecycleStage.Admitted);
+        var described = await first.DescribeAsync();
+        for (var i = 0; i < 100 && described.Status == WorkflowExecutionStatus.Running; i++)
+        {
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+            described = await first.DescribeAsync();
+        }
+
+        Assert.Equal(WorkflowExecutionStatus.TimedOut, described.Status);
+        Assert.Equal(13, await harness.WithWorkerAsync(Workflows, () => update));
+        await current.TerminateAsync("done");
+
+        Assert.DoesNotContain(await harness.EventTypesAsync(first), IsUpdateEvent);
+        var updateEvents = 0;
+        await foreach (var run in harness.Client.ListWorkflowsAsync($"WorkflowId = '{first.Id}'"))
+        {
+            var types = await harness.EventTypesAsync(harness.Client.GetWorkflowHandle(run.Id, run.RunId));
+            updateEvents += types.Count(IsUpdateEvent);
+        }
+
+        Assert.Equal(2, updateEvents);
+    }
+
+    [Fact]
     public async Task Handler_failure_fails_the_update_and_the_workflow_keeps_running()
     {
         var handle = await RunAsync(async () =>
