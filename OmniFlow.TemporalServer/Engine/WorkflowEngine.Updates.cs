@@ -16,19 +16,29 @@ public sealed partial class WorkflowEngine
     public async Task<UpdateWorkflowExecutionResponse> UpdateAsync(UpdateWorkflowExecutionRequest request, CancellationToken cancellationToken)
     {
         ValidateUpdateRequest(request.Request);
-        var run = ResolveRun(request.Namespace, request.WorkflowExecution?.WorkflowId ?? "", request.WorkflowExecution?.RunId);
-        UpdateMachine update;
-        using (run.Enter())
+        while (true)
         {
-            if (!string.IsNullOrEmpty(request.FirstExecutionRunId) && run.Started.FirstExecutionRunId != request.FirstExecutionRunId)
+            var run = ResolveRun(request.Namespace, request.WorkflowExecution?.WorkflowId ?? "", request.WorkflowExecution?.RunId);
+            UpdateMachine update;
+            using (run.Enter())
             {
-                throw Errors.NotFound($"workflow not found for ID: {run.WorkflowId}");
+                if (!string.IsNullOrEmpty(request.FirstExecutionRunId) && run.Started.FirstExecutionRunId != request.FirstExecutionRunId)
+                {
+                    throw Errors.NotFound($"workflow not found for ID: {run.WorkflowId}");
+                }
+
+                update = run.AdmitUpdate(request.Request);
             }
 
-            update = run.AdmitUpdate(request.Request);
+            try
+            {
+                return await UpdateResponseAsync(run, update, request.WaitPolicy?.LifecycleStage ?? default, cancellationToken);
+            }
+            catch (RpcException) when (update.MovesToNewRun && string.IsNullOrEmpty(request.WorkflowExecution?.RunId))
+            {
+                // The run went on as a new run before accepting the update: it is admitted to the run now current.
+            }
         }
-
-        return await UpdateResponseAsync(run, update, request.WaitPolicy?.LifecycleStage ?? default, cancellationToken);
     }
 
     /// <summary>PollWorkflowExecutionUpdate: the known update's stage, after waiting for the requested one if asked.</summary>

@@ -55,7 +55,12 @@ public sealed partial class WorkflowRun
                     WorkflowTaskCompletedEventId = completedEventId,
                 };
                 recorded.Details.Add(marker.Details);
-                Append(new HistoryEvent { EventType = EventType.MarkerRecorded, MarkerRecordedEventAttributes = recorded });
+                Append(new HistoryEvent
+                {
+                    EventType = EventType.MarkerRecorded,
+                    MarkerRecordedEventAttributes = recorded,
+                    UserMetadata = command.UserMetadata,
+                });
                 break;
             case Command.AttributesOneofCase.UpsertWorkflowSearchAttributesCommandAttributes:
                 var upsert = command.UpsertWorkflowSearchAttributesCommandAttributes.SearchAttributes;

@@ -15,7 +15,8 @@ namespace OmniFlow.TemporalServer.Engine;
 /// </summary>
 public sealed partial class WorkflowRun : IStored
 {
-    private const int StateVersion = 1;
+    /// <summary>2: a workflow task records whether it is speculative (1 is read as never).</summary>
+    private const int StateVersion = 2;
 
     private bool _changePending;
     private long _storedEvents;
@@ -89,7 +90,8 @@ public sealed partial class WorkflowRun : IStored
     {
         var events = stored.Events.Select(HistoryEvent.Parser.ParseFrom).ToList();
         var reader = new StateReader(stored.State);
-        if (reader.Int() != StateVersion)
+        var version = reader.Int();
+        if (version is < 1 or > StateVersion)
         {
             throw new InvalidDataException($"Run {stored.RunId} was stored in an unknown format.");
         }
@@ -105,11 +107,11 @@ public sealed partial class WorkflowRun : IStored
             _storedEvents = events.Count,
         };
         run.History.Load(events);
-        run.ReadState(reader);
+        run.ReadState(reader, version);
         return run;
     }
 
-    private void ReadState(StateReader reader)
+    private void ReadState(StateReader reader, int version)
     {
         Status = (WorkflowExecutionStatus)reader.Int();
         StartTime = reader.Time();
@@ -122,7 +124,7 @@ public sealed partial class WorkflowRun : IStored
         _firstTaskDelayed = reader.Bool();
         _signalRequestIds.UnionWith(reader.All(r => r.String()));
         _buffered.AddRange(reader.All(r => r.Message(HistoryEvent.Parser)!));
-        Task = reader.Bool() ? WorkflowTaskMachine.Read(reader) : null;
+        Task = reader.Bool() ? WorkflowTaskMachine.Read(reader, version) : null;
         foreach (var activity in reader.All(r => ActivityMachine.Read(r, id => History[id].ActivityTaskScheduledEventAttributes)))
         {
             _activities[activity.ScheduledEventId] = activity;

@@ -72,7 +72,8 @@ public sealed partial class WorkflowRun
         _updates[updateId] = update;
         if (scheduleTask)
         {
-            EnsureWorkflowTask();
+            // With nothing else pending, the task is speculative: a rejection leaves history as it was.
+            EnsureWorkflowTask(speculative: true);
         }
 
         return update;
@@ -276,14 +277,19 @@ public sealed partial class WorkflowRun
         }
     }
 
-    /// <summary>The run closed: accepted updates fail with the server's failure, the others with "aborted by closing workflow".</summary>
-    private void AbortUpdates()
+    /// <summary>
+    /// The run closed: accepted updates fail with the server's failure, the others with "aborted by closing workflow" —
+    /// but when the run goes on as a new run, a caller that named no run is moved to it (the real server's retryable
+    /// WorkflowContinuing abort, which it retries against the new run).
+    /// </summary>
+    private void AbortUpdates(bool newRun)
     {
         foreach (var update in _updates.Values.Where(u => !u.IsFinal))
         {
             update.Abort(
                 new Outcome { Failure = AcceptedUpdateCompletedWorkflowFailure },
-                Errors.NotFound("update aborted by closing workflow"));
+                Errors.NotFound("update aborted by closing workflow"),
+                newRun);
         }
     }
 }

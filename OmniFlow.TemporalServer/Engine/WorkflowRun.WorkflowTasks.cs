@@ -18,11 +18,12 @@ public sealed partial class WorkflowRun
             ? timeout
             : DefaultWorkflowTaskTimeout;
 
-    private void EnsureWorkflowTask()
+    /// <summary>Schedules a workflow task if none is pending; a speculative one when it is only to carry updates.</summary>
+    private void EnsureWorkflowTask(bool speculative = false)
     {
         if (IsOpen && Task is null && !_firstTaskDelayed && !_completingTask)
         {
-            ScheduleWorkflowTask(1);
+            ScheduleWorkflowTask(1, speculative);
         }
     }
 
@@ -43,11 +44,11 @@ public sealed partial class WorkflowRun
         },
     };
 
-    /// <summary>Schedules a workflow task; a retry (attempt ≥ 2) is transient and writes nothing yet.</summary>
-    private void ScheduleWorkflowTask(int attempt)
+    /// <summary>Schedules a workflow task; a retry (attempt ≥ 2) is transient and a speculative task writes nothing yet.</summary>
+    private void ScheduleWorkflowTask(int attempt, bool speculative = false)
     {
-        var scheduledEventId = attempt > 1 ? History.LastEventId + 1 : Append(WorkflowTaskScheduledEvent(attempt)).EventId;
-        var task = new WorkflowTaskMachine(scheduledEventId, attempt, Now);
+        var scheduledEventId = attempt > 1 || speculative ? History.LastEventId + 1 : Append(WorkflowTaskScheduledEvent(attempt)).EventId;
+        var task = new WorkflowTaskMachine(scheduledEventId, attempt, Now, speculative);
         Task = task;
         _context.Clock.BeginWork();
         if (_stickyQueue is { } sticky && !_context.WorkflowQueues.Get(Namespace.Name, sticky).Add(new WorkflowTaskDispatch(this, scheduledEventId, attempt, Sticky: true)))
@@ -94,9 +95,9 @@ public sealed partial class WorkflowRun
             return null;
         }
 
-        if (task.Transient && task.ScheduledEventId != History.LastEventId + 1)
+        if (task.Unwritten && task.ScheduledEventId != History.LastEventId + 1)
         {
-            // Events were written while the retry waited: it is no longer a mere retry, and is written as a first attempt.
+            // Events were written while the retry or speculative task waited: it is written as a first attempt.
             task.BecomeNormal(Append(WorkflowTaskScheduledEvent(1)).EventId);
         }
 
@@ -113,7 +114,7 @@ public sealed partial class WorkflowRun
         };
         SuggestContinueAsNew(started.WorkflowTaskStartedEventAttributes);
         IReadOnlyList<HistoryEvent> unwritten = [];
-        if (task.Transient)
+        if (task.Unwritten)
         {
             var scheduled = WorkflowTaskScheduledEvent(task.Attempt);
             Stamp(scheduled, task.ScheduledEventId, task.ScheduledTime);
@@ -155,16 +156,19 @@ public sealed partial class WorkflowRun
         historyEvent.EventTime = Timestamp.FromDateTimeOffset(time);
     }
 
-    /// <summary>A transient task that completes is written now: its Scheduled and Started events, then what follows.</summary>
-    private void WriteTransientEvents(WorkflowTaskMachine task)
+    /// <summary>
+    /// A transient task that completes, or a speculative one that completes (and is not discarded), fails or times out,
+    /// is written now: its Scheduled and Started events, then what follows.
+    /// </summary>
+    private void WriteUnwrittenEvents(WorkflowTaskMachine task)
     {
-        if (!task.Transient)
+        if (!task.Unwritten)
         {
             return;
         }
 
-        var scheduled = Append(task.Unwritten[0].Clone());
-        var started = task.Unwritten[1].Clone();
+        var scheduled = Append(task.UnwrittenEvents[0].Clone());
+        var started = task.UnwrittenEvents[1].Clone();
         started.WorkflowTaskStartedEventAttributes.ScheduledEventId = scheduled.EventId;
         Append(started);
         task.Written(scheduled.EventId, started.EventId);
@@ -209,12 +213,17 @@ public sealed partial class WorkflowRun
             throw Errors.InvalidArgument(rejection.Message);
         }
 
+        if (IsDiscardable(task, request))
+        {
+            return DiscardSpeculativeTask(task, request);
+        }
+
         task.End();
         Task = null;
         _completingTask = true;
         try
         {
-            WriteTransientEvents(task);
+            WriteUnwrittenEvents(task);
             var completed = Append(new HistoryEvent
             {
                 EventType = EventType.WorkflowTaskCompleted,
@@ -234,17 +243,7 @@ public sealed partial class WorkflowRun
                 },
             });
             LastCompletedStartedEventId = task.StartedEventId;
-            if (request.StickyAttributes?.WorkerTaskQueue?.Name is { Length: > 0 } sticky)
-            {
-                _stickyQueue = sticky;
-                _stickyScheduleToStart = request.StickyAttributes.ScheduleToStartTimeout?.ToTimeSpan() is { } timeout && timeout > TimeSpan.Zero
-                    ? timeout
-                    : TimeSpan.FromSeconds(5);
-            }
-            else
-            {
-                _stickyQueue = null;
-            }
+            RememberStickyQueue(request);
 
             BeginUpdateMessages(request.Messages);
             foreach (var command in request.Commands)
@@ -269,14 +268,35 @@ public sealed partial class WorkflowRun
             _completingTask = false;
         }
 
-        if (IsOpen && (FlushBuffered() || request.ForceCreateNewWorkflowTask || HasUnsentUpdates))
+        if (IsOpen)
         {
-            EnsureWorkflowTask();
+            // A task only for updates admitted meanwhile is speculative, as on a real server.
+            var flushed = FlushBuffered();
+            if (flushed || request.ForceCreateNewWorkflowTask || HasUnsentUpdates)
+            {
+                EnsureWorkflowTask(speculative: !flushed && !request.ForceCreateNewWorkflowTask);
+            }
         }
 
         _context.Clock.EndWork();
         DispatchQueries();
         return new RespondWorkflowTaskCompletedResponse();
+    }
+
+    /// <summary>The worker's sticky queue, if the completion asks for one, takes the run's next tasks.</summary>
+    private void RememberStickyQueue(RespondWorkflowTaskCompletedRequest request)
+    {
+        if (request.StickyAttributes?.WorkerTaskQueue?.Name is { Length: > 0 } sticky)
+        {
+            _stickyQueue = sticky;
+            _stickyScheduleToStart = request.StickyAttributes.ScheduleToStartTimeout?.ToTimeSpan() is { } timeout && timeout > TimeSpan.Zero
+                ? timeout
+                : TimeSpan.FromSeconds(5);
+        }
+        else
+        {
+            _stickyQueue = null;
+        }
     }
 
     public void FailWorkflowTask(TaskToken token, RespondWorkflowTaskFailedRequest request)
@@ -289,6 +309,7 @@ public sealed partial class WorkflowRun
     {
         task.End();
         Task = null;
+        WriteSpeculativeEvents(task);
         if (!task.Transient)
         {
             Append(new HistoryEvent
@@ -317,6 +338,7 @@ public sealed partial class WorkflowRun
         }
 
         Task = null;
+        WriteSpeculativeEvents(task);
         if (!task.Transient)
         {
             Append(new HistoryEvent

@@ -319,6 +319,19 @@ public sealed partial class WorkflowRun
         }
     }
 
+    /// <summary>The close event names the run that continues this one (continue-as-new, retry, cron).</summary>
+    private static bool HasSuccessor(HistoryEvent closeEvent) => closeEvent.AttributesCase switch
+    {
+        HistoryEvent.AttributesOneofCase.WorkflowExecutionContinuedAsNewEventAttributes => true,
+        HistoryEvent.AttributesOneofCase.WorkflowExecutionCompletedEventAttributes =>
+            closeEvent.WorkflowExecutionCompletedEventAttributes.NewExecutionRunId.Length > 0,
+        HistoryEvent.AttributesOneofCase.WorkflowExecutionFailedEventAttributes =>
+            closeEvent.WorkflowExecutionFailedEventAttributes.NewExecutionRunId.Length > 0,
+        HistoryEvent.AttributesOneofCase.WorkflowExecutionTimedOutEventAttributes =>
+            closeEvent.WorkflowExecutionTimedOutEventAttributes.NewExecutionRunId.Length > 0,
+        _ => false,
+    };
+
     /// <summary>Ends the run with its close event: every pending entity stops and waiters are told.</summary>
     private void Close(HistoryEvent closeEvent, WorkflowExecutionStatus status)
     {
@@ -344,7 +357,7 @@ public sealed partial class WorkflowRun
         CloseActivities();
         CloseTimers();
         CloseChildren();
-        AbortUpdates();
+        AbortUpdates(newRun: HasSuccessor(closeEvent));
         NotifyParent(closeEvent);
         DispatchQueries();
         _context.RunClosed?.Invoke(this, closeEvent);

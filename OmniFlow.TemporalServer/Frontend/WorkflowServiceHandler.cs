@@ -166,7 +166,7 @@ public sealed class WorkflowServiceHandler : ServiceHandler, IDescribedService
         Map<UpdateScheduleRequest, UpdateScheduleResponse>("UpdateSchedule", schedules.Update);
         Map<PatchScheduleRequest, PatchScheduleResponse>("PatchSchedule", schedules.Patch);
         Map<DeleteScheduleRequest, DeleteScheduleResponse>("DeleteSchedule", schedules.Delete);
-        Map<ListSchedulesRequest, ListSchedulesResponse>("ListSchedules", schedules.List);
+        Map<ListSchedulesRequest, ListSchedulesResponse>("ListSchedules", request => VisibilityErrors.Translate(() => schedules.List(request)));
         Map<ListScheduleMatchingTimesRequest, ListScheduleMatchingTimesResponse>("ListScheduleMatchingTimes", schedules.MatchingTimes);
     }
 

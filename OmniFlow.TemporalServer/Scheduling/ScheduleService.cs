@@ -3,6 +3,7 @@ using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using OmniFlow.TemporalServer.Engine;
+using OmniFlow.TemporalServer.Visibility;
 using Temporalio.Api.Enums.V1;
 using Temporalio.Api.ErrorDetails.V1;
 using Temporalio.Api.Schedule.V1;
@@ -137,8 +138,15 @@ public sealed class ScheduleService(WorkflowEngine engine, Scheduler scheduler, 
 
     public ListSchedulesResponse List(ListSchedulesRequest request)
     {
-        var ns = engine.Namespaces.Get(request.Namespace).Name;
-        var all = registry.InNamespace(ns);
+        var ns = engine.Namespaces.Get(request.Namespace);
+        var query = VisibilityQuery.Parse(request.Query, ns.SearchAttributes);
+        var all = registry.InNamespace(ns.Name).Where(entry =>
+        {
+            lock (entry.Sync)
+            {
+                return query.Matches(ScheduleVisibilityRecord.Of(entry, ns.SearchAttributes));
+            }
+        }).ToList();
         var offset = PageTokens.ReadOffset(request.NextPageToken);
         var pageSize = request.MaximumPageSize > 0 ? request.MaximumPageSize : 1000;
         var response = new ListSchedulesResponse();

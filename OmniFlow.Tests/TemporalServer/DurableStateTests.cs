@@ -132,6 +132,64 @@ public sealed class DurableStateTests : IDisposable
     }
 
     [Fact]
+    public async Task A_rejected_update_leaves_nothing_in_the_file_and_one_admitted_before_a_restart_is_rejected_after_it()
+    {
+        var taskQueue = ServerHarness.NewId("reject");
+        var workflowId = ServerHarness.NewId("reject");
+        var pendingUpdateId = ServerHarness.NewId("upd");
+        List<Temporalio.Api.History.V1.HistoryEvent> before = [];
+        await using (var server = await StartAsync())
+        {
+            var client = await TemporalClient.ConnectAsync(new(server.TargetAddress));
+            var handle = await client.StartWorkflowAsync((CounterUpdateWorkflow wf) => wf.RunAsync(10), new(workflowId, taskQueue));
+            using var worker = new TemporalWorker(client, new TemporalWorkerOptions(taskQueue).AddWorkflow<CounterUpdateWorkflow>());
+            await worker.ExecuteAsync(async () =>
+            {
+                Assert.Equal(11, await handle.ExecuteUpdateAsync(wf => wf.AddAsync(1)));
+                before = [.. (await handle.FetchHistoryAsync()).Events];
+                await Assert.ThrowsAsync<Temporalio.Exceptions.WorkflowUpdateFailedException>(() => handle.ExecuteUpdateAsync(wf => wf.AddAsync(-1)));
+                Assert.Equal(before, (await handle.FetchHistoryAsync()).Events);
+            }, TestContext.Current.CancellationToken);
+
+            // With no worker, an update is admitted and its speculative workflow task waits across the restart.
+            await client.Connection.WorkflowService.UpdateWorkflowExecutionAsync(new UpdateWorkflowExecutionRequest
+            {
+                Namespace = "default",
+                WorkflowExecution = new() { WorkflowId = workflowId },
+                WaitPolicy = new() { LifecycleStage = UpdateWorkflowExecutionLifecycleStage.Admitted },
+                Request = new()
+                {
+                    Meta = new() { UpdateId = pendingUpdateId, Identity = "durable-tests" },
+                    Input = new() { Name = "Add", Args = new() { Payloads_ = { client.Options.DataConverter.PayloadConverter.ToPayload(-5) } } },
+                },
+            });
+        }
+
+        await using (var server = await StartAsync())
+        {
+            var client = await TemporalClient.ConnectAsync(new(server.TargetAddress));
+            var handle = client.GetWorkflowHandle<CounterUpdateWorkflow>(workflowId);
+            Assert.Equal(before, (await handle.FetchHistoryAsync()).Events);
+            using var worker = new TemporalWorker(client, new TemporalWorkerOptions(taskQueue).AddWorkflow<CounterUpdateWorkflow>());
+            var result = await worker.ExecuteAsync(async () =>
+            {
+                var rejected = await Assert.ThrowsAsync<Temporalio.Exceptions.WorkflowUpdateFailedException>(() =>
+                    handle.GetUpdateHandle<int>(pendingUpdateId).GetResultAsync());
+                Assert.Equal("amount must not be negative", rejected.InnerException?.Message);
+                Assert.Equal(before, (await handle.FetchHistoryAsync()).Events);
+                Assert.Equal(13, await handle.ExecuteUpdateAsync(wf => wf.AddAsync(2)));
+                await handle.SignalAsync(wf => wf.FinishAsync());
+                return await handle.GetResultAsync<int>();
+            }, TestContext.Current.CancellationToken);
+            Assert.Equal(13, result);
+            var history = await handle.FetchHistoryAsync();
+            ServerHarness.AssertContiguous(history);
+            await new WorkflowReplayer(new WorkflowReplayerOptions().AddWorkflow<CounterUpdateWorkflow>())
+                .ReplayWorkflowAsync(history, cancellationToken: TestContext.Current.CancellationToken);
+        }
+    }
+
+    [Fact]
     public async Task A_task_token_from_before_a_restart_whose_task_is_done_is_not_found_and_changes_nothing()
     {
         var taskQueue = ServerHarness.NewId("token");

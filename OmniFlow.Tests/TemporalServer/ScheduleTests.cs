@@ -316,6 +316,48 @@ public sealed class ScheduleTests(TimeSkippingServerFixture fixture) : IDisposab
     }
 
     [Fact]
+    public async Task List_with_a_query_shows_the_schedules_whose_search_attributes_match_as_updates_change_them()
+    {
+        var tier = SearchAttributeKey.CreateKeyword("OmniScheduleTier");
+        var register = new Temporalio.Api.OperatorService.V1.AddSearchAttributesRequest { Namespace = Client.Options.Namespace };
+        register.SearchAttributes[tier.Name] = IndexedValueType.Keyword;
+        await Client.Connection.OperatorService.AddSearchAttributesAsync(register);
+        var gold = new SearchAttributeCollection.Builder().Set(tier, "gold").ToSearchAttributeCollection();
+        var schedule = Hourly(ServerHarness.NewId("scheduled"), new ScheduledPlan(0)) with { State = new ScheduleState { Paused = true } };
+        var first = await Client.CreateScheduleAsync(ServerHarness.NewId("sched"), schedule, new() { TypedSearchAttributes = gold });
+        var second = await Client.CreateScheduleAsync(ServerHarness.NewId("sched"), schedule);
+        try
+        {
+            Assert.Equal([first.Id], await ListedAsync($"{tier.Name} = 'gold'"));
+            await second.UpdateAsync(input => new(input.Description.Schedule) { TypedSearchAttributes = gold });
+            Assert.Equal([first.Id, second.Id], await ListedAsync($"{tier.Name} = 'gold'"));
+            await first.UpdateAsync(input => new(input.Description.Schedule) { TypedSearchAttributes = SearchAttributeCollection.Empty });
+            Assert.Equal([second.Id], await ListedAsync($"{tier.Name} = 'gold'"));
+            Assert.Equal([first.Id, second.Id], await ListedAsync("TemporalSchedulePaused = true"));
+            await Assert.ThrowsAsync<RpcException>(() => ListedAsync("NoSuchAttribute = 'x'"));
+        }
+        finally
+        {
+            await first.DeleteAsync();
+            await second.DeleteAsync();
+        }
+
+        async Task<List<string>> ListedAsync(string query)
+        {
+            var ours = new List<string>();
+            await foreach (var entry in Client.ListSchedulesAsync(new() { Query = query }))
+            {
+                if (entry.Id == first.Id || entry.Id == second.Id)
+                {
+                    ours.Add(entry.Id);
+                }
+            }
+
+            return ours;
+        }
+    }
+
+    [Fact]
     public async Task List_shows_each_schedule_with_its_state_and_a_second_create_of_an_id_is_refused()
     {
         var ids = new[] { ServerHarness.NewId("sched"), ServerHarness.NewId("sched") };

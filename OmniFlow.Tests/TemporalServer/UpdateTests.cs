@@ -87,6 +87,114 @@ public sealed class UpdateTests(TimeSkippingServerFixture fixture, LocalServerFi
     }
 
     [Fact]
+    public async Task Rejected_update_with_nothing_else_pending_leaves_the_history_as_it_was()
+    {
+        var handle = await RunAsync(async () =>
+        {
+            var handle = await StartCounterAsync();
+            await WaitUntilAsync(async () => (await _harness.EventTypesAsync(handle)).Contains(EventType.WorkflowTaskCompleted));
+            var before = (await _harness.HistoryAsync(handle)).Events.ToList();
+
+            // Each rejection rides a speculative workflow task that is discarded: the worker (its run cached on the
+            // sticky queue) rolls back to the last completed task.
+            for (var i = 0; i < 3; i++)
+            {
+                await Assert.ThrowsAsync<WorkflowUpdateFailedException>(() => handle.ExecuteUpdateAsync(wf => wf.AddAsync(-1)));
+            }
+
+            Assert.Equal(before, (await _harness.HistoryAsync(handle)).Events);
+            Assert.Equal(13, await handle.ExecuteUpdateAsync(wf => wf.AddAsync(3)));
+            await Assert.ThrowsAsync<WorkflowUpdateFailedException>(() => handle.ExecuteUpdateAsync(wf => wf.AddAsync(-1)));
+            await handle.SignalAsync(wf => wf.FinishAsync());
+            Assert.Equal(13, await handle.GetResultAsync());
+            return handle;
+        });
+
+        Assert.Equal(
+            [
+                EventType.WorkflowExecutionStarted, EventType.WorkflowTaskScheduled, EventType.WorkflowTaskStarted, EventType.WorkflowTaskCompleted,
+                EventType.WorkflowTaskScheduled, EventType.WorkflowTaskStarted, EventType.WorkflowTaskCompleted,
+                EventType.WorkflowExecutionUpdateAccepted, EventType.WorkflowExecutionUpdateCompleted,
+                EventType.WorkflowExecutionSignaled, EventType.WorkflowTaskScheduled, EventType.WorkflowTaskStarted, EventType.WorkflowTaskCompleted,
+                EventType.WorkflowExecutionCompleted,
+            ],
+            await _harness.EventTypesAsync(handle));
+        await _harness.AssertReplaysAsync(handle, Replay);
+    }
+
+    [Fact]
+    public async Task Speculative_task_that_a_signal_overtakes_is_written_with_the_signal()
+    {
+        var handle = await RunAsync(async () =>
+        {
+            var handle = await StartCounterAsync();
+            await WaitUntilAsync(async () => (await _harness.EventTypesAsync(handle)).Contains(EventType.WorkflowTaskCompleted));
+            return handle;
+        });
+
+        // No worker: the update's speculative task waits, then a signal is written before it starts.
+        var updateId = ServerHarness.NewId("upd");
+        var rejected = Task.Run(() => handle.ExecuteUpdateAsync(wf => wf.AddAsync(-1), new(updateId)));
+        await WaitForStageAsync(handle.Id, updateId, UpdateWorkflowExecutionLifecycleStage.Admitted);
+        await handle.SignalAsync(wf => wf.NoteAsync("a"));
+        await RunAsync(async () =>
+        {
+            await Assert.ThrowsAsync<WorkflowUpdateFailedException>(() => rejected);
+            Assert.Equal("a", await handle.ExecuteUpdateAsync(wf => wf.NotesAsync()));
+            await handle.SignalAsync(wf => wf.FinishAsync());
+            return await handle.GetResultAsync();
+        });
+
+        var types = await _harness.EventTypesAsync(handle);
+        Assert.Equal(
+            [
+                EventType.WorkflowExecutionStarted, EventType.WorkflowTaskScheduled, EventType.WorkflowTaskStarted, EventType.WorkflowTaskCompleted,
+                EventType.WorkflowExecutionSignaled, EventType.WorkflowTaskScheduled, EventType.WorkflowTaskStarted, EventType.WorkflowTaskCompleted,
+            ],
+            types.Take(8));
+        Assert.Equal(2, types.Count(IsUpdateEvent));
+        await _harness.AssertReplaysAsync(handle, Replay);
+    }
+
+    [Fact]
+    public async Task Update_admitted_to_a_run_that_times_out_into_a_retry_moves_to_the_new_run()
+    {
+        // Real time (the dev server): with no worker, the time-skipping clock would wait for the pending task. Every
+        // run times out after a second and is retried, so the update moves on until a worker takes it.
+        using var harness = new ServerHarness(local.Environment, local.Logs);
+        var options = harness.Options();
+        options.RunTimeout = TimeSpan.FromSeconds(1);
+        options.RetryPolicy = new() { InitialInterval = TimeSpan.FromMilliseconds(100), BackoffCoefficient = 1 };
+        var started = await harness.Client.StartWorkflowAsync((CounterUpdateWorkflow wf) => wf.RunAsync(10), options);
+        var first = harness.Client.GetWorkflowHandle(started.Id, started.ResultRunId);
+
+        var updateId = ServerHarness.NewId("upd");
+        var current = harness.Client.GetWorkflowHandle<CounterUpdateWorkflow>(first.Id);
+        var update = Task.Run(() => current.ExecuteUpdateAsync(wf => wf.AddAsync(3), new(updateId)));
+        await WaitForStageAsync(harness, first.Id, updateId, UpdateWorkflowExecutionLifecycleStage.Admitted);
+        var described = await first.DescribeAsync();
+        for (var i = 0; i < 100 && described.Status == WorkflowExecutionStatus.Running; i++)
+        {
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+            described = await first.DescribeAsync();
+        }
+
+        Assert.Equal(WorkflowExecutionStatus.TimedOut, described.Status);
+        Assert.Equal(13, await harness.WithWorkerAsync(Workflows, () => update));
+        await current.TerminateAsync("done");
+
+        Assert.DoesNotContain(await harness.EventTypesAsync(first), IsUpdateEvent);
+        var updateEvents = 0;
+        await foreach (var run in harness.Client.ListWorkflowsAsync($"WorkflowId = '{first.Id}'"))
+        {
+            var types = await harness.EventTypesAsync(harness.Client.GetWorkflowHandle(run.Id, run.RunId));
+            updateEvents += types.Count(IsUpdateEvent);
+        }
+
+        Assert.Equal(2, updateEvents);
+    }
+
+    [Fact]
     public async Task Handler_failure_fails_the_update_and_the_workflow_keeps_running()
     {
         var handle = await RunAsync(async () =>

@@ -66,6 +66,10 @@ public sealed class UserMetadataTests(TimeSkippingServerFixture fixture) : IDisp
         Assert.Equal("\"the child\"", SummaryOf(child));
         Assert.Equal(4, child.StartChildWorkflowExecutionInitiatedEventAttributes.Priority.PriorityKey);
 
+        // A local activity's summary is on its marker, as the real server's history builder puts it.
+        var marker = Assert.Single(events, e => e.EventType == EventType.MarkerRecorded);
+        Assert.Equal("\"the local lookup\"", SummaryOf(marker));
+
         // The child run is started with the summary and priority its parent gave it.
         var childId = Assert.Single(events, e => e.EventType == EventType.ChildWorkflowExecutionStarted)
             .ChildWorkflowExecutionStartedEventAttributes.WorkflowExecution.WorkflowId;
@@ -113,6 +117,9 @@ public sealed class UserMetadataTests(TimeSkippingServerFixture fixture) : IDisp
         /// <summary>Answers the priority key its task came with.</summary>
         [Activity]
         public static int PriorityKey() => ActivityExecutionContext.Current.Info.Priority.PriorityKey ?? 0;
+
+        [Activity]
+        public static string Nearby() => "nearby";
     }
 
     [Workflow]
@@ -138,6 +145,9 @@ public sealed class UserMetadataTests(TimeSkippingServerFixture fixture) : IDisp
                     StaticSummary = "the child",
                     Priority = new Priority(priorityKey: 4),
                 });
+            await Workflow.ExecuteLocalActivityAsync(
+                () => PriorityActivities.Nearby(),
+                new LocalActivityOptions { StartToCloseTimeout = TimeSpan.FromMinutes(1), Summary = "the local lookup" });
             return $"{key} {child}";
         }
     }

@@ -58,6 +58,9 @@ public sealed class UpdateMachine(string updateId, Request request)
     /// <summary>Why an update that never reached a worker's answer failed (the run closed).</summary>
     public RpcException? Error { get; private set; }
 
+    /// <summary>Aborted before it was accepted by a run that closed into a new run (continue-as-new, retry, cron): it belongs there.</summary>
+    public bool MovesToNewRun { get; private set; }
+
     public bool IsFinal => Phase is UpdatePhase.Completed or UpdatePhase.Rejected or UpdatePhase.Aborted;
 
     public string RequestMessageId => UpdateId + "/request";
@@ -93,8 +96,11 @@ public sealed class UpdateMachine(string updateId, Request request)
         Move(UpdatePhase.Completed);
     }
 
-    /// <summary>The run closed: an accepted update gets a failure outcome, one the workflow never accepted an error.</summary>
-    public void Abort(Outcome acceptedOutcome, RpcException notAcceptedError)
+    /// <summary>
+    /// The run closed: an accepted update gets a failure outcome, one the workflow never accepted an error — and, when
+    /// the run goes on as a new run, is marked to be admitted there.
+    /// </summary>
+    public void Abort(Outcome acceptedOutcome, RpcException notAcceptedError, bool newRun)
     {
         Require(!IsFinal, "abort");
         if (Phase == UpdatePhase.Accepted)
@@ -104,6 +110,7 @@ public sealed class UpdateMachine(string updateId, Request request)
         else
         {
             Error = notAcceptedError;
+            MovesToNewRun = newRun;
         }
 
         Move(UpdatePhase.Aborted);
