@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -7,7 +8,9 @@ using System.Text;
 namespace OmniFlow.Stress;
 
 /// <summary>What the load produced.</summary>
-public sealed record LoadResult(long Requests, TimeSpan Elapsed, LatencyHistogram Latency, IReadOnlyDictionary<int, long> StatusCodes)
+/// <param name="ServerErrorReasons">The 5xx answers by their problem detail.</param>
+public sealed record LoadResult(long Requests, TimeSpan Elapsed, LatencyHistogram Latency, IReadOnlyDictionary<int, long> StatusCodes,
+    IReadOnlyDictionary<string, long>? ServerErrorReasons = null)
 {
     /// <summary>Status code 0 counts requests that got no HTTP answer (connection errors, timeouts).</summary>
     public const int NoResponse = 0;
@@ -33,6 +36,7 @@ public sealed class LoadGenerator(StressOptions options, HttpClient http, Payer?
     private readonly string runId = Guid.NewGuid().ToString("N")[..8];
     private readonly long[] statusCounts = new long[600];
     private readonly LatencyHistogram latency = new();
+    private readonly ConcurrentDictionary<string, long> serverErrorReasons = new();
     private long issued;
     private long completed;
 
@@ -61,7 +65,7 @@ public sealed class LoadGenerator(StressOptions options, HttpClient http, Payer?
 
         var codes = statusCounts.Select((count, code) => (code, count)).Where(pair => pair.count > 0)
             .ToDictionary(pair => pair.code, pair => pair.count);
-        return new LoadResult(Interlocked.Read(ref completed), stopwatch.Elapsed, latency, codes);
+        return new LoadResult(Interlocked.Read(ref completed), stopwatch.Elapsed, latency, codes, serverErrorReasons);
     }
 
     private async Task LoopAsync(CancellationToken cancellationToken)
@@ -87,6 +91,10 @@ public sealed class LoadGenerator(StressOptions options, HttpClient http, Payer?
                 {
                     var admission = await response.Content.ReadFromJsonAsync<Admission>(CancellationToken.None);
                     payer.Offer(admission!.OrderId);
+                }
+                else if (status >= 500)
+                {
+                    serverErrorReasons.AddOrUpdate(await ReasonAsync(response), 1, (_, count) => count + 1);
                 }
             }
             catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException or IOException)
@@ -117,4 +125,18 @@ public sealed class LoadGenerator(StressOptions options, HttpClient http, Payer?
     }
 
     private sealed record Admission([property: JsonPropertyName("order_id")] string OrderId);
+
+    private static async Task<string> ReasonAsync(HttpResponseMessage response)
+    {
+        try
+        {
+            return (await response.Content.ReadFromJsonAsync<Problem>(CancellationToken.None))?.Detail ?? $"{(int)response.StatusCode} without a detail";
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return $"{(int)response.StatusCode} without a problem body";
+        }
+    }
+
+    private sealed record Problem([property: JsonPropertyName("detail")] string? Detail);
 }

@@ -65,6 +65,8 @@ public sealed record Report(StressOptions Options, LoadResult Load, InvariantOut
             lines.Add(Options.ExpectOutage && FailingServerErrors == 0
                 ? $"server errors {Load.ServerErrors} (503, expected during the outage)"
                 : $"server errors {Load.ServerErrors} (5xx)");
+            lines.AddRange((Load.ServerErrorReasons ?? new Dictionary<string, long>()).OrderByDescending(pair => pair.Value).Take(5)
+                .Select(pair => $"              {pair.Value} × {pair.Key}"));
         }
 
         lines.Add(Passed ? "result        PASS" : "result        FAIL");
