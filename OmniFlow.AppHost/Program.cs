@@ -13,19 +13,8 @@ var temporal = builder.AddTemporal("temporal");
 
 string[] forwardedSections = ["Api", "Orders", "Sales", "Admin", "Payments", "Reconciliation", "Notifications", "Temporal"];
 
-var worker = builder.AddProject<Projects.OmniFlow_Worker>("worker")
-    .WithReference(db)
-    .WithReference(temporal)
-    .WaitFor(db)
-    .WaitFor(temporal)
-    .WithAppHostEnvironment()
-    .WithConfigurationSections(forwardedSections)
-    .WithoutThreadPoolSpinning()
-    .WithDirectHttpEndpoint()
-    .WithHttpHealthCheck("/health");
-
-// The stock movements on workers of their own, scaled apart from the order workers (AppHost:InventoryWorkers replicas).
-var inventory = builder.AddInventoryWorkers<Projects.OmniFlow_Worker>("inventory-worker", worker)?
+// A Worker process, order or inventory: the database, Temporal, the forwarded settings, no idle spinning.
+IResourceBuilder<ProjectResource> AsWorker(IResourceBuilder<ProjectResource> project) => project
     .WithReference(db)
     .WithReference(temporal)
     .WaitFor(db)
@@ -33,6 +22,15 @@ var inventory = builder.AddInventoryWorkers<Projects.OmniFlow_Worker>("inventory
     .WithAppHostEnvironment()
     .WithConfigurationSections(forwardedSections)
     .WithoutThreadPoolSpinning();
+
+var worker = AsWorker(builder.AddProject<Projects.OmniFlow_Worker>("worker"))
+    .WithDirectHttpEndpoint()
+    .WithHttpHealthCheck("/health");
+
+// The stock movements on workers of their own, scaled apart from the order workers (AppHost:InventoryWorkers replicas).
+var inventory = builder.AddInventoryWorkers<Projects.OmniFlow_Worker>("inventory-worker", worker) is { } inventoryWorkers
+    ? AsWorker(inventoryWorkers)
+    : null;
 
 var api = builder.AddProject<Projects.OmniFlow_Api>("api")
     .WithReference(db)
