@@ -19,6 +19,8 @@ internal sealed class AppHostModel : IAsyncDisposable
     {
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.OmniFlow_AppHost>(
             [$"--AppHost:DataDirectory={Path.Combine(Path.GetTempPath(), "omniflow-model-unused")}", .. args], TestContext.Current.CancellationToken);
+        // A model that never started still waits out the host's whole shutdown timeout (30 s) when it is disposed.
+        builder.Services.Configure<Microsoft.Extensions.Hosting.HostOptions>(options => options.ShutdownTimeout = TimeSpan.FromSeconds(1));
         return new AppHostModel(await builder.BuildAsync(TestContext.Current.CancellationToken));
     }
 
