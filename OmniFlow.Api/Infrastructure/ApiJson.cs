@@ -5,7 +5,7 @@ namespace OmniFlow.Api.Infrastructure;
 
 /// <summary>
 /// The wire format of the contract: snake_case names, SCREAMING_SNAKE_CASE enums, numbers as numbers, money with two
-/// decimal places and moments in UTC with microseconds, whether an answer comes from a workflow or from the database.
+/// decimal places and moments in UTC with milliseconds, whether an answer comes from a workflow or from the database.
 /// </summary>
 public static class ApiJson
 {

@@ -14,7 +14,7 @@ public sealed class MoneyJsonConverter : JsonConverter<decimal>
         writer.WriteNumberValue(WireMoney.Scaled(value));
 }
 
-/// <summary>Every moment on the wire is written as <see cref="WireTime"/> has it: UTC, microseconds, <c>Z</c>.</summary>
+/// <summary>Every moment on the wire is written as <see cref="WireTime"/> has it: UTC, milliseconds, <c>Z</c>.</summary>
 public sealed class UtcTimeJsonConverter : JsonConverter<DateTime>
 {
     public override DateTime Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => reader.GetDateTime();

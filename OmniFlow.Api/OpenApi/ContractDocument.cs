@@ -20,7 +20,7 @@ public static class ContractDocument
                     Title = "OmniFlow API",
                     Version = Name,
                     Description = "Flash-sale orders: admission, payment, audit, and the admin's products, reconciliations and notifications. " +
-                        "Errors are RFC 7807 problem details. Money has two decimal places; moments are UTC with microseconds (2025-06-01T12:30:00.000000Z).",
+                        "Errors are RFC 7807 problem details. Money has two decimal places; moments are UTC with milliseconds (2025-06-01T12:30:00.123Z).",
                 };
                 return Task.CompletedTask;
             });

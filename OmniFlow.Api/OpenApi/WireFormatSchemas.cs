@@ -22,8 +22,8 @@ public sealed class WireFormatSchemas : IOpenApiSchemaTransformer
         {
             schema.Type = JsonSchemaType.String | (nullable ? JsonSchemaType.Null : 0);
             schema.Format = "date-time";
-            schema.Pattern = @"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$";
-            schema.Description ??= "UTC with microseconds: 2025-06-01T12:30:00.123456Z.";
+            schema.Pattern = @"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$";
+            schema.Description ??= "UTC with milliseconds: 2025-06-01T12:30:00.123Z.";
         }
 
         return Task.CompletedTask;
