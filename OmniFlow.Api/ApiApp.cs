@@ -37,9 +37,11 @@ public static class ApiApp
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapDefaultEndpoints();
+
+        // The document is the public contract, served everywhere; its reader (Scalar) only in Development.
+        app.MapOpenApi();
         if (app.Environment.IsDevelopment())
         {
-            app.MapOpenApi();
             app.MapScalarApiReference();
         }
 

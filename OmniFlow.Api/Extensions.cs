@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using OmniFlow.Api.Infrastructure;
+using OmniFlow.Api.OpenApi;
 using OmniFlow.Api.Orders;
 using OmniFlow.Api.Products;
 using OmniFlow.Api.Security;
@@ -63,7 +64,7 @@ public static class Extensions
             // request; it logs outages itself, once per interval. Anything else is a 500 and logged in full.
             options.SuppressDiagnosticsCallback = context =>
                 context.ExceptionHandledBy == Microsoft.AspNetCore.Diagnostics.ExceptionHandledType.ExceptionHandlerService);
-        services.AddOpenApi();
+        services.AddContractDocument();
         return builder;
     }
 }

@@ -24,7 +24,10 @@ public static class NotificationsApi
     public static RouteGroupBuilder MapNotificationsApi(this RouteGroupBuilder api)
     {
         api.MapGroup("/admin/notifications").WithTags("Notifications").RequireAdminKey()
-            .MapGet("/", ListAsync).WithName("ListNotifications");
+            .MapGet("/", ListAsync).WithName("ListNotifications")
+            .WithSummary("An order's notification deliveries, one per event and target.")
+            .Answers(StatusCodes.Status400BadRequest, $"order_id is missing or longer than {MaxOrderId} characters.")
+            .Answers(StatusCodes.Status503ServiceUnavailable, "The database is unavailable.");
         return api;
     }
 

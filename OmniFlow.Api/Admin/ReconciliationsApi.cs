@@ -16,9 +16,18 @@ public static class ReconciliationsApi
     public static RouteGroupBuilder MapReconciliationsApi(this RouteGroupBuilder api)
     {
         var runs = api.MapGroup("/admin/reconciliations").WithTags("Reconciliation").RequireAdminKey();
-        runs.MapPost("/", StartAsync).WithName("StartReconciliation");
-        runs.MapGet("/", ListAsync).WithName("ListReconciliations");
-        runs.MapGet("/{id}", GetAsync).WithName("GetReconciliation");
+        runs.MapPost("/", StartAsync).WithName("StartReconciliation")
+            .WithSummary("Run a reconciliation now; it is skipped when another run is in progress.")
+            .Answers(StatusCodes.Status202Accepted, typeof(ReconciliationStarted), "Started; Location names the run.")
+            .Answers(StatusCodes.Status503ServiceUnavailable, "Temporal is unavailable; no run started.");
+        runs.MapGet("/", ListAsync).WithName("ListReconciliations")
+            .WithSummary("Runs, newest first, scheduled and on demand alike.")
+            .Answers(StatusCodes.Status400BadRequest, $"limit is not between 1 and {MaxListed}.")
+            .Answers(StatusCodes.Status503ServiceUnavailable, "The database is unavailable.");
+        runs.MapGet("/{id}", GetAsync).WithName("GetReconciliation")
+            .WithSummary("One run, with its per-sku figures and corrections.")
+            .Answers(StatusCodes.Status404NotFound, "There is no such run.")
+            .Answers(StatusCodes.Status503ServiceUnavailable, "The database or Temporal is unavailable.");
         return api;
     }
 

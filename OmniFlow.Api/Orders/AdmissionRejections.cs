@@ -17,7 +17,7 @@ public sealed class AdmissionRejections(IOptions<JsonOptions> json)
     public CachedProblem For(AdmissionOutcome outcome, string sku) =>
         answers.GetOrAdd((outcome, sku), static (key, options) => new CachedProblem(Describe(key.Outcome, key.Sku), options), json.Value.SerializerOptions);
 
-    private static Microsoft.AspNetCore.Mvc.ProblemDetails Describe(AdmissionOutcome outcome, string sku) => outcome switch
+    public static Microsoft.AspNetCore.Mvc.ProblemDetails Describe(AdmissionOutcome outcome, string sku) => outcome switch
     {
         AdmissionOutcome.SoldOut => ApiProblems.Details(StatusCodes.Status429TooManyRequests, "Too Many Requests", $"'{sku}' is sold out.", "sold out"),
         AdmissionOutcome.UserLimitReached => ApiProblems.Details(StatusCodes.Status429TooManyRequests, "Too Many Requests",

@@ -75,7 +75,7 @@ public sealed class OrderUpdates(
         var view = sighting.View;
         if (payment.Amount != view.Amount)
         {
-            return AmountMismatch($"Payment {payment.PaymentId} of {payment.Amount} does not match the order amount {view.Amount}.");
+            return AmountMismatch($"Payment {payment.PaymentId} of {WireMoney.Text(payment.Amount)} does not match the order amount {WireMoney.Text(view.Amount)}.");
         }
 
         if (view.PaymentId == payment.PaymentId || Mentions(view, $"payment {payment.PaymentId} received"))

@@ -15,16 +15,45 @@ public static class OrdersApi
     public static RouteGroupBuilder MapOrdersApi(this RouteGroupBuilder api)
     {
         var orders = api.MapGroup("/orders").WithTags("Orders");
-        var create = orders.MapPost("/", CreateOrderAsync).WithName("CreateOrder");
+        var create = orders.MapPost("/", CreateOrderAsync).WithName("CreateOrder")
+            .WithSummary("Place an order: the gate admits it and its workflow starts.")
+            .Answers(StatusCodes.Status200OK, typeof(OrderAccepted), "Admitted and started; the same Idempotency-Key and body again answer the same order.")
+            .Answers(StatusCodes.Status400BadRequest, "Malformed JSON, missing or empty items, a quantity, amount or text field out of its rules.")
+            .Answers(StatusCodes.Status404NotFound, "A sku does not exist.")
+            .Answers(StatusCodes.Status422UnprocessableEntity, "The amount is not the order's price (the answer names both), or the Idempotency-Key was used with another body.")
+            .Answers(StatusCodes.Status429TooManyRequests, "An item is sold out or the user's per-sku limit is reached (\"error\" says which); or, when configured, too many orders from this client (Retry-After).")
+            .Answers(StatusCodes.Status503ServiceUnavailable, "The gate, the database or Temporal is unavailable; nothing was reserved. Send it again.")
+            .AnswersForJsonBody();
         if (orders is IEndpointRouteBuilder routes && routes.ServiceProvider.GetService<OrderRateLimiting>() is { } rateLimiting)
         {
             create.AddEndpointFilter(rateLimiting);
         }
 
-        orders.MapGet("/", ListOrdersAsync).RequireAdminKey().WithName("ListOrders");
-        orders.MapGet("/{id}", GetOrderAsync).WithName("GetOrder");
-        orders.MapPost("/{id}/pay", PayAsync).WithName("PayOrder").Accepts<PaymentRequest>("application/json");
-        orders.MapPost("/{id}/audit", AuditAsync).RequireAdminKey().WithName("AuditOrder");
+        orders.MapGet("/", ListOrdersAsync).RequireAdminKey().WithName("ListOrders")
+            .WithSummary("List orders from the database, newest first (admin).")
+            .Answers(StatusCodes.Status400BadRequest, "sku, status or limit (1 to 1000) is not valid.")
+            .Answers(StatusCodes.Status503ServiceUnavailable, "The database is unavailable.");
+        orders.MapGet("/{id}", GetOrderAsync).WithName("GetOrder")
+            .WithSummary("An order as it is now: from its workflow while it runs, from the database afterwards.")
+            .Answers(StatusCodes.Status404NotFound, "There is no such order.")
+            .Answers(StatusCodes.Status503ServiceUnavailable, "Neither Temporal nor the database could tell.");
+        orders.MapPost("/{id}/pay", PayAsync).WithName("PayOrder").Accepts<PaymentRequest>("application/json").RequireWebhookSignature()
+            .WithSummary("Confirm a payment (signed by the payment provider).")
+            .Answers(StatusCodes.Status200OK, typeof(OrderResponse), "The payment is the order's: it will be captured. The same payment_id again gets the same answer.")
+            .Answers(StatusCodes.Status400BadRequest, "Malformed JSON, or payment_id or amount missing or out of their rules.")
+            .Answers(StatusCodes.Status404NotFound, "There is no such order.")
+            .Answers(StatusCodes.Status409Conflict, "The order can no longer be paid (past its deadline, cancelled, ending, or paid by another payment): this payment is refunded.")
+            .Answers(StatusCodes.Status413PayloadTooLarge, $"The body is larger than {MaxWebhookBody} bytes.")
+            .Answers(StatusCodes.Status422UnprocessableEntity, "The amount is not the order's amount; nothing changed.")
+            .Answers(StatusCodes.Status503ServiceUnavailable, "The order did not answer in time (no Worker took it) or Temporal is unavailable. Send the same request again.");
+        orders.MapPost("/{id}/audit", AuditAsync).RequireAdminKey().WithName("AuditOrder")
+            .WithSummary("Approve or reject an order held for a risk audit (admin).")
+            .Answers(StatusCodes.Status200OK, typeof(OrderResponse), "The decision is taken.")
+            .Answers(StatusCodes.Status400BadRequest, "Malformed JSON, approved missing, or reason out of its rules.")
+            .Answers(StatusCodes.Status404NotFound, "There is no such order.")
+            .Answers(StatusCodes.Status409Conflict, "The order is not awaiting an audit (never was, already decided, or the audit timed out).")
+            .Answers(StatusCodes.Status503ServiceUnavailable, "The order did not answer in time (no Worker took it) or Temporal is unavailable. Send it again.")
+            .AnswersForJsonBody();
         return api;
     }
 

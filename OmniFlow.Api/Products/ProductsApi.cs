@@ -11,8 +11,15 @@ public static class ProductsApi
     public static RouteGroupBuilder MapProductsApi(this RouteGroupBuilder api)
     {
         var products = api.MapGroup("/products").WithTags("Products");
-        products.MapPut("/{sku}", PutProductAsync).RequireAdminKey().WithName("PutProduct");
-        products.MapGet("/{sku}", GetProductAsync).WithName("GetProduct");
+        products.MapPut("/{sku}", PutProductAsync).RequireAdminKey().WithName("PutProduct")
+            .WithSummary("Create or replace a product and set its stock, in the database and the gate together (admin).")
+            .Answers(StatusCodes.Status400BadRequest, "Malformed JSON, an empty name, a negative price or stock, more than 2 decimal places, or a sku not [A-Za-z0-9_-]{1,64}.")
+            .Answers(StatusCodes.Status503ServiceUnavailable, "The gate or the database is unavailable; the product did not change. Send it again.")
+            .AnswersForJsonBody();
+        products.MapGet("/{sku}", GetProductAsync).WithName("GetProduct")
+            .WithSummary("A product with its stock in the database (stock) and in the admission gate (gate_stock).")
+            .Answers(StatusCodes.Status404NotFound, "There is no such product.")
+            .Answers(StatusCodes.Status503ServiceUnavailable, "The database or the gate is unavailable.");
         return api;
     }
 

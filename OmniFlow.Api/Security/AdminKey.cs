@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Authentication;
+using OmniFlow.Api.Infrastructure;
 
 namespace OmniFlow.Api.Security;
 
@@ -20,5 +21,7 @@ public static class AdminKey
     /// <summary>Admin only: the key is checked before the request body is read or bound.</summary>
     public static TBuilder RequireAdminKey<TBuilder>(this TBuilder builder)
         where TBuilder : IEndpointConventionBuilder =>
-        builder.RequireAuthorization(Policy);
+        builder.RequireAuthorization(Policy)
+            .Answers(StatusCodes.Status401Unauthorized, $"No {Header} header.")
+            .Answers(StatusCodes.Status403Forbidden, $"The {Header} header does not grant access.");
 }

@@ -118,7 +118,7 @@ public sealed class OrderWorkflow
         {
             if (signal.Amount != input.Amount)
             {
-                Note($"payment {signal.PaymentId} rejected: amount {signal.Amount} does not match the order amount {input.Amount}");
+                Note($"payment {signal.PaymentId} rejected: amount {WireMoney.Text(signal.Amount)} does not match the order amount {WireMoney.Text(input.Amount)}");
             }
             else
             {
@@ -155,7 +155,7 @@ public sealed class OrderWorkflow
         if (confirmation.Amount != input.Amount)
         {
             throw new ApplicationFailureException(
-                $"Payment {confirmation.PaymentId} of {confirmation.Amount} does not match the order amount {input.Amount}.", AmountMismatchError);
+                $"Payment {confirmation.PaymentId} of {WireMoney.Text(confirmation.Amount)} does not match the order amount {WireMoney.Text(input.Amount)}.", AmountMismatchError);
         }
     }
 
@@ -444,7 +444,7 @@ public sealed class OrderWorkflow
             new() { StartToCloseTimeout = TimeSpan.FromSeconds(30), RetryPolicy = UntilItSucceeds });
     }
 
-    private static string AwaitingPayment(DateTime deadline) => $"awaiting payment until {deadline:O}";
+    private static string AwaitingPayment(DateTime deadline) => $"awaiting payment until {WireTime.Text(deadline)}";
 
     private List<ShipmentRequest> ShipmentsByWarehouse() =>
         input.Items

@@ -89,6 +89,9 @@ public class OmniFlowSystem : IAsyncLifetime
 
             // No daily reconciliation: tests that move the server's clock by hours would start one among their orders.
             "--Reconciliation:Schedule=",
+
+            // A run a test starts reads the skus twice a moment apart, not 5 s.
+            "--Reconciliation:SettleDelay=00:00:00.200",
             .. ExtraSettings,
         ];
 
