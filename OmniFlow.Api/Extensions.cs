@@ -36,7 +36,6 @@ public static class Extensions
         services.AddHealthChecks().AddCheck<TemporalHealthCheck>("temporal");
 
         services.AddSingleton<ProductDirectory>();
-        services.AddSingleton<IdempotencyKeys>();
         services.AddSingleton<OrderAdmission>();
         services.AddSingleton<AdmissionGiveBack>();
         services.AddHostedService(provider => provider.GetRequiredService<AdmissionGiveBack>());

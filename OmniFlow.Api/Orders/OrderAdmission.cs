@@ -9,25 +9,24 @@ using OmniFlow.Fulfillment.Orders;
 using OmniFlow.Fulfillment.Persistence;
 using Temporalio.Api.Enums.V1;
 using Temporalio.Client;
+using Temporalio.Exceptions;
 
 namespace OmniFlow.Api.Orders;
 
 /// <summary>
 /// The flash-sale hot path: the order is priced from the product directory (no database round trip), the gate admits
-/// (or turns away with 429), then the order's workflow starts; when it cannot start, the admission is given back at once
-/// and the answer is 503. An Idempotency-Key maps to one order through a
-/// unique row in the database, claimed before the gate is asked (<see cref="IdempotencyKeys"/>).
+/// (or turns away with 429), then the order's workflow starts. An Idempotency-Key names the order
+/// (<see cref="OrderIds.ForIdempotencyKey"/>): the gate admits an order id once, and Temporal starts one workflow per id,
+/// so requests repeating a key, even at the same moment, get the one order.
 /// </summary>
 public sealed partial class OrderAdmission(
     IAdmissionGate gate,
     ITemporalClient temporal,
     ProductDirectory products,
-    IdempotencyKeys keys,
-    IOrderStore orders,
+    OrderReader reader,
     TemporalSettings temporalSettings,
     OrdersSettings ordersSettings,
     NotificationSettings notificationSettings,
-    TimeProvider time,
     AdmissionRejections rejections,
     AdmissionGiveBack giveBack,
     DependencyFailureLog failures,
@@ -44,117 +43,87 @@ public sealed partial class OrderAdmission(
             return ApiProblems.NotFound($"There is no product with sku '{items.Unknown}'.");
         }
 
-        // With a key, a request that repeats an earlier one is compared with that order instead (the price may have changed since).
-        if (idempotencyKey is null && !items.IsPricedAt(request.Amount))
+        if (idempotencyKey is null)
         {
-            return PriceMismatch(request.Amount!.Value, items.Price);
+            return items.IsPricedAt(request.Amount)
+                ? await AdmitAndStartAsync(OrderIds.New(), request, items, idempotencyKey: null, recalled: null, cancellationToken)
+                : PriceMismatch(request.Amount!.Value, items.Price);
         }
 
-        // A crowd retrying with keys after the sale sold out is turned away with one read, instead of claiming and
-        // freeing a key each; a key that did buy (perhaps the last unit) still gets its order.
-        if (idempotencyKey is not null
-            && gate.KnownSoldOut(StockLines(items.Lines)) is { } soldOut
-            && await orders.FindByIdempotencyKeyAsync(idempotencyKey, cancellationToken) is null)
+        var orderId = OrderIds.ForIdempotencyKey(idempotencyKey);
+
+        // A repeat may carry the price its order was made at: it is compared with that order, not with today's price.
+        if (!items.IsPricedAt(request.Amount))
         {
-            return rejections.For(AdmissionOutcome.SoldOut, soldOut);
+            return await EarlierOrderAsync(orderId, request, items, runId: null, cancellationToken)
+                ?? PriceMismatch(request.Amount!.Value, items.Price);
         }
 
-        return idempotencyKey is null
-            ? await AdmitAndStartAsync(NewOrderId(), request, items, claim: null, cancellationToken)
-            : await AdmitOnceAsync(request, idempotencyKey, items, cancellationToken);
+        // A crowd retrying with keys after the sale sold out is turned away with one read of the gate; a key that did
+        // buy (perhaps the last unit) still gets its order.
+        AdmissionResult? recalled = null;
+        if (gate.KnownSoldOut(StockLines(items.Lines)) is { } soldOut)
+        {
+            try
+            {
+                recalled = await gate.RecallAsync(orderId, request.UserId, StockLines(items.Lines), cancellationToken);
+            }
+            catch (Exception error) when (DependencyFailureLog.IsDependencyFailure(error))
+            {
+                failures.Report(error);
+                return GateUnavailable();
+            }
+
+            if (recalled is null)
+            {
+                return rejections.For(AdmissionOutcome.SoldOut, soldOut);
+            }
+        }
+
+        return await AdmitAndStartAsync(orderId, request, items, idempotencyKey, recalled, cancellationToken);
     }
 
     /// <summary>
-    /// The key is claimed before the gate is asked, so requests repeating one key are admitted once: the one whose claim
-    /// is stored admits and starts the order; the others wait for that order, or, when the gate turned it away and the
-    /// claim was withdrawn, claim the key again themselves and get their own answer.
+    /// The gate admits (or turns away with 429), then the workflow starts. When it cannot start, a keyless order's
+    /// admission is given back (503); a keyed one keeps it for the retry of its key, which starts the same order.
     /// </summary>
-    private async Task<Results<Ok<OrderAccepted>, ValidationProblem, ProblemHttpResult, CachedProblem>> AdmitOnceAsync(
-        CreateOrderRequest request, string idempotencyKey, PricedItems items, CancellationToken cancellationToken)
-    {
-        var deadline = time.GetUtcNow() + IdempotencyKeys.WaitForEarlier;
-        while (true)
-        {
-            var orderId = NewOrderId();
-            var now = time.GetUtcNow();
-            var claim = new StoredOrder(orderId, request.UserId, items.Price, OrderStatus.Reserving.ToWire(),
-                [.. items.Lines.Select(item => new StoredOrderLine(item.Sku, item.Quantity, item.Warehouse))],
-                [new OrderTimelineEvent(now, "order received")], null, now, now, idempotencyKey);
-            var stored = await keys.ClaimAsync(claim);
-            if (stored is null)
-            {
-                return ApiProblems.Unavailable("The order could not be recorded; nothing was reserved. Try again.");
-            }
-
-            if (stored.OrderId == orderId)
-            {
-                if (!items.IsPricedAt(request.Amount))
-                {
-                    await keys.WithdrawAsync(orderId);
-                    return PriceMismatch(request.Amount!.Value, items.Price);
-                }
-
-                return await AdmitAndStartAsync(orderId, request, items, claim, cancellationToken);
-            }
-
-            if (!IsSameRequest(stored, request, items.Lines))
-            {
-                return ApiProblems.Create(StatusCodes.Status422UnprocessableEntity, "Unprocessable Entity",
-                    "This Idempotency-Key was already used with a different request body.");
-            }
-
-            var earlier = await keys.SettleAsync(stored, cancellationToken);
-            if (earlier.Order is { } order)
-            {
-                return TypedResults.Ok(new OrderAccepted("Order already admitted for this Idempotency-Key.", order.OrderId, earlier.RunId));
-            }
-
-            // Withdrawn: the key is free again, and this request claims it for itself (until its time is up).
-            if (earlier.Pending || time.GetUtcNow() > deadline)
-            {
-                return ApiProblems.Unavailable("An earlier request with this Idempotency-Key is still being admitted; nothing was reserved. Try again.");
-            }
-        }
-    }
-
-    /// <summary>The gate admits (or turns away with 429), then the workflow starts; when it cannot, the admission is given back (503).</summary>
     private async Task<Results<Ok<OrderAccepted>, ValidationProblem, ProblemHttpResult, CachedProblem>> AdmitAndStartAsync(
-        string orderId, CreateOrderRequest request, PricedItems items, StoredOrder? claim, CancellationToken cancellationToken)
+        string orderId, CreateOrderRequest request, PricedItems items, string? idempotencyKey, AdmissionResult? recalled, CancellationToken cancellationToken)
     {
+        var keyed = idempotencyKey is not null;
         AdmissionResult admission;
         try
         {
-            admission = await gate.TryAdmitAsync(orderId, request.UserId, StockLines(items.Lines), claim is null ? cancellationToken : CancellationToken.None);
+            admission = recalled ?? await gate.TryAdmitAsync(orderId, request.UserId, StockLines(items.Lines), keyed ? CancellationToken.None : cancellationToken);
         }
         catch (Exception error) when (DependencyFailureLog.IsDependencyFailure(error))
         {
-            // The gate may have taken the stock before its answer was lost: give it back for sure.
+            // The gate may have taken the stock before its answer was lost. A keyless order gives it back for sure; a
+            // keyed one is taken up again by the retry of its key (or found by the reconciliation if none comes).
             failures.Report(error);
-            if (claim is not null)
+            if (!keyed)
             {
-                await keys.WithdrawAsync(orderId);
+                giveBack.GiveBackLater(orderId);
             }
 
-            giveBack.GiveBackLater(orderId);
             return GateUnavailable();
         }
-        catch when (claim is not null)
+
+        switch (admission.Outcome)
         {
-            await keys.WithdrawAsync(orderId);
-            throw;
+            case AdmissionOutcome.Admitted:
+                break;
+            case AdmissionOutcome.Conflict:
+                return KeyReusedWithAnotherBody();
+            case AdmissionOutcome.Withdrawn when keyed:
+                return await EarlierOrderAsync(orderId, request, items, runId: null, cancellationToken) ?? KeyAbandoned();
+            case AdmissionOutcome.Withdrawn:
+                return GateUnavailable();
+            default:
+                return Rejected(admission);
         }
 
-        if (!admission.Admitted)
-        {
-            if (claim is not null)
-            {
-                await keys.WithdrawAsync(orderId);
-            }
-
-            return admission.Outcome == AdmissionOutcome.Withdrawn ? GateUnavailable() : Rejected(admission);
-        }
-
-        var input = new OrderInput(orderId, request.UserId, items.Lines, items.Price, workflowOptions, claim?.IdempotencyKey);
+        var input = new OrderInput(orderId, request.UserId, items.Lines, items.Price, workflowOptions, idempotencyKey);
         try
         {
             var handle = await temporal.StartWorkflowAsync(
@@ -166,6 +135,10 @@ public sealed partial class OrderAdmission(
                 });
             return TypedResults.Ok(new OrderAccepted("Order admitted; pay before the deadline.", orderId, handle.ResultRunId ?? string.Empty));
         }
+        catch (WorkflowAlreadyStartedException started) when (keyed)
+        {
+            return await EarlierOrderAsync(orderId, request, items, started.RunId, cancellationToken) ?? GateUnavailable();
+        }
         catch (Exception error) when (error is not OperationCanceledException)
         {
             if (DependencyFailureLog.IsDependencyFailure(error))
@@ -176,21 +149,44 @@ public sealed partial class OrderAdmission(
             {
                 LogStartFailed(orderId, error.Message);
             }
-            if (claim is not null)
-            {
-                await keys.MarkNotStartedAsync(claim);
-            }
 
-            return await GiveBackAsync(orderId, "the order workflow could not be started");
+            return keyed
+                ? ApiProblems.Unavailable("The order could not be started; its admission is kept for this Idempotency-Key. Send it again.")
+                : await GiveBackAsync(orderId, "the order workflow could not be started");
         }
     }
+
+    /// <summary>
+    /// The order an earlier request with this key made, answered again when this request is the same (same user and
+    /// lines, and the same amount when one is sent), else 422; null when there is no such order.
+    /// </summary>
+    private async Task<Results<Ok<OrderAccepted>, ValidationProblem, ProblemHttpResult, CachedProblem>?> EarlierOrderAsync(
+        string orderId, CreateOrderRequest request, PricedItems items, string? runId, CancellationToken cancellationToken)
+    {
+        if (await reader.FindAsync(orderId, cancellationToken) is not { } earlier)
+        {
+            return null;
+        }
+
+        if (!IsSameRequest(earlier.View, request, items.Lines))
+        {
+            return KeyReusedWithAnotherBody();
+        }
+
+        runId ??= await reader.RunIdAsync(orderId, cancellationToken);
+        return TypedResults.Ok(new OrderAccepted("Order already admitted for this Idempotency-Key.", orderId, runId ?? string.Empty));
+    }
+
+    private static ProblemHttpResult KeyReusedWithAnotherBody() => ApiProblems.Create(StatusCodes.Status422UnprocessableEntity, "Unprocessable Entity",
+        "This Idempotency-Key was already used with a different request body.");
+
+    private static ProblemHttpResult KeyAbandoned() => ApiProblems.Create(StatusCodes.Status409Conflict, "Conflict",
+        "The order of this Idempotency-Key was given up before it started, and its admission given back; nothing is reserved. Send the order with a new Idempotency-Key.");
 
     private static ProblemHttpResult GateUnavailable() =>
         ApiProblems.Unavailable("The admission gate is unavailable; nothing was reserved. Try again.");
 
     private static List<StockLine> StockLines(IReadOnlyList<OrderItem> items) => [.. items.Select(item => new StockLine(item.Sku, item.Quantity))];
-
-    private static string NewOrderId() => $"ORDER-{Guid.NewGuid()}";
 
     /// <summary>The requested items as order lines (one per sku) and their price, sum of price × quantity.</summary>
     private async ValueTask<PricedItems> ResolveItemsAsync(IReadOnlyList<OrderItemRequest> requested, CancellationToken cancellationToken)
@@ -216,6 +212,8 @@ public sealed partial class OrderAdmission(
             lines.Add(new OrderItem(item.Sku, item.Quantity, product.Warehouse));
         }
 
+        // One order of lines for the same items, however they were listed: a repeat of a keyed request is recognised by the gate.
+        lines.Sort((left, right) => string.CompareOrdinal(left.Sku, right.Sku));
         return new PricedItems(lines, price, null);
     }
 
@@ -241,11 +239,11 @@ public sealed partial class OrderAdmission(
     }
 
     /// <summary>The same body as the request that first used the key: the same user and lines, and its amount when one is sent.</summary>
-    private static bool IsSameRequest(StoredOrder earlier, CreateOrderRequest request, IReadOnlyList<OrderItem> items) =>
+    private static bool IsSameRequest(OrderView earlier, CreateOrderRequest request, IReadOnlyList<OrderItem> items) =>
         earlier.UserId == request.UserId
         && (request.Amount is null || earlier.Amount == request.Amount)
-        && earlier.Lines.Count == items.Count
-        && items.All(item => earlier.Lines.Any(line => line.Sku == item.Sku && line.Quantity == item.Quantity));
+        && earlier.Items.Count == items.Count
+        && items.All(item => earlier.Items.Any(line => line.Sku == item.Sku && line.Quantity == item.Quantity));
 
     /// <param name="Unknown">The first sku that does not exist; then the lines and price are incomplete.</param>
     private sealed record PricedItems(List<OrderItem> Lines, decimal Price, string? Unknown)

@@ -55,6 +55,19 @@ public sealed partial class OrderReader(ITemporalClient temporal, IOrderStore or
         return await StoredAsync(orderId, cancellationToken) is { } stored ? new OrderSighting(stored, false) : null;
     }
 
+    /// <summary>The run id of the order's workflow; null when Temporal has no history of it (or cannot say).</summary>
+    public async Task<string?> RunIdAsync(string orderId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await Handle(orderId).DescribeAsync(new() { Rpc = new() { CancellationToken = cancellationToken } })).RunId;
+        }
+        catch (RpcException)
+        {
+            return null;
+        }
+    }
+
     private async Task<OrderView?> StoredAsync(string orderId, CancellationToken cancellationToken) =>
         await orders.GetAsync(orderId, cancellationToken) is { } stored ? StoredOrders.ToView(stored) : null;
 

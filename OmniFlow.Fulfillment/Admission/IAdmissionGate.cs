@@ -8,7 +8,11 @@ namespace OmniFlow.Fulfillment.Admission;
 /// </summary>
 public interface IAdmissionGate
 {
-    /// <summary>Admits the order when every sku has stock and the user (when given) is under the per-user limit.</summary>
+    /// <summary>
+    /// Admits the order when every sku has stock and the user (when given) is under the per-user limit. Once per order id:
+    /// asked again for the same lines and user it answers <see cref="AdmissionOutcome.Admitted"/> and takes nothing more;
+    /// for other lines or another user, <see cref="AdmissionOutcome.Conflict"/>.
+    /// </summary>
     ValueTask<AdmissionResult> TryAdmitAsync(string orderId, string? userId, IReadOnlyList<StockLine> lines, CancellationToken cancellationToken = default);
 
     /// <summary>
@@ -16,6 +20,14 @@ public interface IAdmissionGate
     /// cache without a round trip; null when it knows of none (which proves nothing: only an admission can tell).
     /// </summary>
     string? KnownSoldOut(IReadOnlyList<StockLine> lines);
+
+    /// <summary>
+    /// What <see cref="TryAdmitAsync"/> would answer for an order id it has seen, without taking anything or consulting
+    /// the local sold-out cache: <see cref="AdmissionOutcome.Admitted"/> for the same lines and user,
+    /// <see cref="AdmissionOutcome.Conflict"/> for others, <see cref="AdmissionOutcome.Withdrawn"/> once given back;
+    /// null when nothing was taken under it.
+    /// </summary>
+    Task<AdmissionResult?> RecallAsync(string orderId, string? userId, IReadOnlyList<StockLine> lines, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Gives an admission back (stock and the user's quota). Idempotent per order id; false when there was nothing to
@@ -40,6 +52,9 @@ public enum AdmissionOutcome
 
     /// <summary>The order id was given back before: nothing is taken under it again.</summary>
     Withdrawn,
+
+    /// <summary>The order id was admitted before for other lines or another user.</summary>
+    Conflict,
 }
 
 public readonly record struct AdmissionResult(AdmissionOutcome Outcome, string? Sku = null)

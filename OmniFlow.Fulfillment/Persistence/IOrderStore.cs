@@ -24,26 +24,12 @@ public sealed record OrderQuery(string? Status = null, string? Sku = null, int L
 public interface IOrderStore
 {
     /// <summary>
-    /// Stores <paramref name="order"/> unless an order with its id or idempotency key exists; returns the stored one
-    /// either way, so a caller whose order id differs from the result lost a race for the key.
-    /// </summary>
-    Task<StoredOrder> CreateOrGetAsync(StoredOrder order, CancellationToken cancellationToken = default);
-
-    /// <summary>
     /// Creates or replaces the order (lines, status, timeline, deadline). A snapshot older than the stored one
     /// (by <see cref="StoredOrder.UpdatedAt"/>) is ignored, so a retried activity cannot roll an order back.
     /// </summary>
     Task SaveAsync(StoredOrder order, CancellationToken cancellationToken = default);
 
-    /// <summary>
-    /// Removes the order's row (with its lines), for an order whose workflow never started, such as the claim of an
-    /// idempotency key that the gate then turned away; the key is free again. False when there was no row.
-    /// </summary>
-    Task<bool> DeleteAsync(string orderId, CancellationToken cancellationToken = default);
-
     Task<StoredOrder?> GetAsync(string orderId, CancellationToken cancellationToken = default);
-
-    Task<StoredOrder?> FindByIdempotencyKeyAsync(string idempotencyKey, CancellationToken cancellationToken = default);
 
     /// <summary>The newest orders matching <paramref name="query"/>, at most <see cref="OrderQuery.Limit"/>.</summary>
     Task<IReadOnlyList<StoredOrder>> ListAsync(OrderQuery query, CancellationToken cancellationToken = default);

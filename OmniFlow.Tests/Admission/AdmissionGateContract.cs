@@ -209,6 +209,31 @@ public abstract class AdmissionGateContract
     }
 
     [Fact]
+    public async Task The_same_order_id_for_other_lines_or_another_user_is_a_conflict_and_takes_nothing()
+    {
+        var gate = await CreateGateAsync(perUserLimit: 5);
+        await gate.SetStockAsync("phone", 5, Cancellation);
+        await gate.SetStockAsync("case", 5, Cancellation);
+        var orderId = NewOrderId();
+        StockLine[] two = [new("case", 1), new("phone", 2)];
+        Assert.Null(await gate.RecallAsync(orderId, "u-1", two, Cancellation));
+        Assert.True((await gate.TryAdmitAsync(orderId, "u-1", two, Cancellation)).Admitted);
+
+        Assert.Equal(AdmissionOutcome.Conflict, (await gate.TryAdmitAsync(orderId, "u-1", One("phone", 2), Cancellation)).Outcome);
+        Assert.Equal(AdmissionOutcome.Conflict, (await gate.TryAdmitAsync(orderId, "u-1", [new("case", 1), new("phone", 3)], Cancellation)).Outcome);
+        Assert.Equal(AdmissionOutcome.Conflict, (await gate.TryAdmitAsync(orderId, "u-2", two, Cancellation)).Outcome);
+        Assert.Equal(AdmissionOutcome.Conflict, (await gate.TryAdmitAsync(orderId, null, two, Cancellation)).Outcome);
+        Assert.True((await gate.TryAdmitAsync(orderId, "u-1", two, Cancellation)).Admitted);
+
+        Assert.Equal((3, 4), (await gate.GetStockAsync("phone", Cancellation) ?? -1, await gate.GetStockAsync("case", Cancellation) ?? -1));
+        Assert.Equal(new AdmissionResult(AdmissionOutcome.Admitted), await gate.RecallAsync(orderId, "u-1", two, Cancellation));
+        Assert.Equal(new AdmissionResult(AdmissionOutcome.Conflict), await gate.RecallAsync(orderId, "u-2", two, Cancellation));
+        Assert.True(await gate.ReleaseAsync(orderId, Cancellation));
+        Assert.Equal(new AdmissionResult(AdmissionOutcome.Withdrawn), await gate.RecallAsync(orderId, "u-1", two, Cancellation));
+        Assert.Equal((5, 5), (await gate.GetStockAsync("phone", Cancellation) ?? -1, await gate.GetStockAsync("case", Cancellation) ?? -1));
+    }
+
+    [Fact]
     public async Task A_restock_reopens_a_sold_out_sku()
     {
         var gate = await CreateGateAsync(perUserLimit: 5);

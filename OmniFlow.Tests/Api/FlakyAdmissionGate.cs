@@ -32,6 +32,9 @@ public sealed class FlakyAdmissionGate(IAdmissionGate inner) : IAdmissionGate
 
     public string? KnownSoldOut(IReadOnlyList<StockLine> lines) => inner.KnownSoldOut(lines);
 
+    public Task<AdmissionResult?> RecallAsync(string orderId, string? userId, IReadOnlyList<StockLine> lines, CancellationToken cancellationToken = default) =>
+        inner.RecallAsync(orderId, userId, lines, cancellationToken);
+
     public Task<bool> ReleaseAsync(string orderId, CancellationToken cancellationToken = default) => inner.ReleaseAsync(orderId, cancellationToken);
 
     public Task SetStockAsync(string sku, int stock, CancellationToken cancellationToken = default) =>

@@ -176,6 +176,13 @@ public class OmniFlowSystem : IAsyncLifetime
         return body.GetProperty("order_id").GetString()!;
     }
 
+    /// <summary>Whether an order exists for this Idempotency-Key (its workflow or its row).</summary>
+    public async Task<bool> HasOrderForKeyAsync(string idempotencyKey)
+    {
+        using var response = await Http.GetAsync($"/api/v1/orders/{OmniFlow.Api.Orders.OrderIds.ForIdempotencyKey(idempotencyKey)}", TestContext.Current.CancellationToken);
+        return response.StatusCode != System.Net.HttpStatusCode.NotFound;
+    }
+
     public async Task<JsonElement> GetOrderAsync(string orderId)
     {
         using var response = await Http.GetAsync($"/api/v1/orders/{orderId}", TestContext.Current.CancellationToken);

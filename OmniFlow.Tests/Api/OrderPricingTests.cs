@@ -112,7 +112,7 @@ public abstract class OrderPricingContract(OmniFlowSystem system)
         var fresh = Guid.NewGuid().ToString();
         using var cheap = await system.PostJsonAsync("/api/v1/orders", $$"""{"user_id": "u-fresh", "items": ["{{sku}}"], "amount": 0.01}""", ("Idempotency-Key", fresh));
         await Problems.AssertProblemAsync(cheap, HttpStatusCode.UnprocessableEntity);
-        Assert.Null(await system.Orders.FindByIdempotencyKeyAsync(fresh, Cancellation));
+        Assert.False(await system.HasOrderForKeyAsync(fresh));
         Assert.Equal(4, (await system.GetProductAsync(sku)).GetProperty("gate_stock").GetInt32());
     }
 }

@@ -78,7 +78,7 @@ public sealed class TextFieldTests(OmniFlowSystem system)
 
         var problem = await Problems.AssertProblemAsync(response, HttpStatusCode.BadRequest);
         Assert.True(problem.GetProperty("errors").TryGetProperty("idempotency-key", out _));
-        Assert.Null(await system.Orders.FindByIdempotencyKeyAsync(key, Cancellation));
+        Assert.False(await system.HasOrderForKeyAsync(key));
         Assert.Equal(5, (await system.GetProductAsync(sku)).GetProperty("gate_stock").GetInt32());
     }
 

@@ -273,21 +273,6 @@ public abstract class InventoryServiceContract : IAsyncLifetime
         await Db.AssertLedgerMatchesStockAsync();
     }
 
-    [Fact]
-    public async Task Reserve_and_record_keeps_the_row_the_api_created_for_an_idempotency_key()
-    {
-        var sku = await ProductAsync("tripod", stock: 5);
-        var rows = Rows(Order("r4"), sku, quantity: 1);
-        var created = rows.Reserving with { IdempotencyKey = Key("http"), CreatedAt = rows.Reserving.CreatedAt.AddSeconds(-1), UpdatedAt = rows.Reserving.UpdatedAt.AddSeconds(-1) };
-        await Db.Orders.CreateOrGetAsync(created, Cancel);
-
-        await Inventory.ReserveAndRecordAsync(Key("r"), [new(sku, 1)], rows with { Reserving = rows.Reserving with { IdempotencyKey = Key("http") }, Reserved = rows.Reserved with { IdempotencyKey = Key("http") } }, Cancel);
-
-        var stored = await Db.Orders.FindByIdempotencyKeyAsync(Key("http"), Cancel);
-        Assert.NotNull(stored);
-        Assert.Equal((rows.OrderId, rows.Reserved.Status, created.CreatedAt), (stored.OrderId, stored.Status, stored.CreatedAt));
-    }
-
     /// <summary>An order's row as the workflow hands it to the reservation: RESERVING, then PENDING_PAYMENT with a deadline.</summary>
     private static ReservationRows Rows(string orderId, string sku, int quantity)
     {

@@ -48,7 +48,7 @@ public sealed partial class InProcessAdmissionGate : IAdmissionGate
         {
             if (TryGetAdmission(orderId, out var earlier))
             {
-                return ValueTask.FromResult(new AdmissionResult(earlier.Withdrawn ? AdmissionOutcome.Withdrawn : AdmissionOutcome.Admitted));
+                return ValueTask.FromResult(new AdmissionResult(Compare(earlier, userId, lines)));
             }
 
             result = Admit(orderId, string.IsNullOrEmpty(userId) ? null : userId, lines);
@@ -60,6 +60,16 @@ public sealed partial class InProcessAdmissionGate : IAdmissionGate
 
     public string? KnownSoldOut(IReadOnlyList<StockLine> lines) =>
         lines.FirstOrDefault(line => soldOut.IsSoldOut(line.Sku))?.Sku;
+
+    public Task<AdmissionResult?> RecallAsync(string orderId, string? userId, IReadOnlyList<StockLine> lines, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(orderId);
+        lines = OrderLines.Normalize(lines);
+        lock (sync)
+        {
+            return Task.FromResult(TryGetAdmission(orderId, out var earlier) ? new AdmissionResult(Compare(earlier, userId, lines)) : (AdmissionResult?)null);
+        }
+    }
 
     public Task<bool> ReleaseAsync(string orderId, CancellationToken cancellationToken = default)
     {
@@ -177,6 +187,11 @@ public sealed partial class InProcessAdmissionGate : IAdmissionGate
         Remember(orderId, new Admission(userId, [.. lines], timeProvider.GetUtcNow() + options.AdmissionTtl));
         return new AdmissionResult(AdmissionOutcome.Admitted);
     }
+
+    private static AdmissionOutcome Compare(Admission earlier, string? userId, IReadOnlyList<StockLine> lines) =>
+        earlier.Withdrawn ? AdmissionOutcome.Withdrawn
+        : (earlier.UserId ?? string.Empty) == (userId ?? string.Empty) && earlier.Lines.SequenceEqual(lines) ? AdmissionOutcome.Admitted
+        : AdmissionOutcome.Conflict;
 
     private void Remember(string orderId, Admission admission)
     {

@@ -14,7 +14,7 @@ namespace OmniFlow.Fulfillment.Admission.Redis;
 /// </summary>
 public sealed partial class RedisAdmissionGate : IAdmissionGate, IAsyncDisposable
 {
-    private const int Admitted = 0, SoldOut = 1, UserLimitReached = 2, UnknownSku = 3, AlreadyAdmitted = 4, Withdrawn = 5;
+    private const int Admitted = 0, SoldOut = 1, UserLimitReached = 2, UnknownSku = 3, AlreadyAdmitted = 4, Withdrawn = 5, Conflict = 6;
     private const int Released = 1, NothingToRelease = 0;
 
     private readonly IConnectionMultiplexer redis;
@@ -112,7 +112,7 @@ public sealed partial class RedisAdmissionGate : IAdmissionGate, IAsyncDisposabl
         var reply = await database.ScriptEvaluateAsync(RedisGateScripts.Admit.ExecutableScript, scriptKeys, scriptValues).ConfigureAwait(false);
 
         var code = (int)reply[0];
-        var sku = code is Admitted or AlreadyAdmitted or Withdrawn ? null : lines[(int)reply[1] - 1].Sku;
+        var sku = code is Admitted or AlreadyAdmitted or Withdrawn or Conflict ? null : lines[(int)reply[1] - 1].Sku;
         var result = code switch
         {
             Admitted or AlreadyAdmitted => new AdmissionResult(AdmissionOutcome.Admitted),
@@ -120,6 +120,7 @@ public sealed partial class RedisAdmissionGate : IAdmissionGate, IAsyncDisposabl
             UserLimitReached => new AdmissionResult(AdmissionOutcome.UserLimitReached, sku),
             UnknownSku => new AdmissionResult(AdmissionOutcome.UnknownSku, sku),
             Withdrawn => new AdmissionResult(AdmissionOutcome.Withdrawn),
+            Conflict => new AdmissionResult(AdmissionOutcome.Conflict),
             _ => throw new InvalidOperationException($"The admit script answered {code}."),
         };
 
@@ -135,7 +136,7 @@ public sealed partial class RedisAdmissionGate : IAdmissionGate, IAsyncDisposabl
             }
         }
 
-        if (code is not (AlreadyAdmitted or Withdrawn))
+        if (code is not (AlreadyAdmitted or Withdrawn or Conflict))
         {
             telemetry.Record(result.Outcome);
         }
@@ -146,6 +147,22 @@ public sealed partial class RedisAdmissionGate : IAdmissionGate, IAsyncDisposabl
 
     public string? KnownSoldOut(IReadOnlyList<StockLine> lines) =>
         lines.FirstOrDefault(line => soldOut.IsSoldOut(line.Sku))?.Sku;
+
+    public async Task<AdmissionResult?> RecallAsync(string orderId, string? userId, IReadOnlyList<StockLine> lines, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(orderId);
+        lines = OrderLines.Normalize(lines);
+        cancellationToken.ThrowIfCancellationRequested();
+        var stored = await database.StringGetAsync(keys.Admission(orderId)).ConfigureAwait(false);
+        if (stored.IsNull)
+        {
+            return null;
+        }
+
+        return stored == RedisGateScripts.Withdrawn
+            ? new AdmissionResult(AdmissionOutcome.Withdrawn)
+            : new AdmissionResult(AdmissionRecord.Parse(stored.ToString()).Matches(userId, lines) ? AdmissionOutcome.Admitted : AdmissionOutcome.Conflict);
+    }
 
     public async Task<bool> ReleaseAsync(string orderId, CancellationToken cancellationToken = default)
     {

@@ -15,8 +15,9 @@ internal static class RedisGateScripts
     /// KEYS: admission record, then n stock keys, then n buyer hashes (one per line).
     /// ARGV: user id ('' for none), per-user limit, record TTL in ms, then n skus, then n quantities.
     /// Returns {outcome, line}: 0 admitted (followed by the lines whose stock reached 0), 1 sold out (followed by
-    /// that line's stock), 2 user limit reached, 3 unknown sku, 4 already admitted under this order id, 5 given back
-    /// under this order id before (a call that reached Redis after its caller had given up).
+    /// that line's stock), 2 user limit reached, 3 unknown sku, 4 already admitted under this order id for the same lines
+    /// and user, 5 given back under this order id before (a call that reached Redis after its caller had given up), 6
+    /// already admitted under this order id for other lines or another user.
     /// </summary>
     public static readonly LuaScript Admit = LuaScript.Prepare($$"""
         local n = (#KEYS - 1) / 2
@@ -25,7 +26,15 @@ internal static class RedisGateScripts
           return {5, 0}
         end
         if existing then
-          return {4, 0}
+          local earlier = cjson.decode(existing)
+          local same = (earlier.user or '') == ARGV[1] and #earlier.items == n
+          for i = 1, n do
+            same = same and earlier.items[i][1] == ARGV[3 + i] and earlier.items[i][2] == tonumber(ARGV[3 + n + i])
+          end
+          if same then
+            return {4, 0}
+          end
+          return {6, 0}
         end
         local quantities = {}
         for i = 1, n do
