@@ -86,6 +86,13 @@ public sealed class UpdateMachine(string updateId, Request request)
     /// <summary>Aborted before it was accepted by a run that closed into a new run (continue-as-new, retry, cron): it belongs there.</summary>
     public bool MovesToNewRun { get; private set; }
 
+    private readonly TaskCompletionSource _readmitted = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes when the caller that sent an update that <see cref="MovesToNewRun"/> has admitted it there.</summary>
+    public Task Readmitted => _readmitted.Task;
+
+    public void MarkReadmitted() => _readmitted.TrySetResult();
+
     public bool IsFinal => Transitions.IsFinal(Phase);
 
     public bool Allows(UpdateEvent on) => Transitions.Allows(Phase, on);
