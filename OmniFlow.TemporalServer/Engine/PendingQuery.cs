@@ -1,3 +1,4 @@
+using OmniFlow.TemporalServer.Engine.StateMachines;
 using Temporalio.Api.Query.V1;
 using Temporalio.Api.WorkflowService.V1;
 
@@ -16,14 +17,39 @@ public enum QueryPhase
     Started,
 }
 
-/// <summary>A query waiting for a worker's answer.</summary>
+public enum QueryEvent
+{
+    /// <summary>No workflow task is outstanding: a query task goes into the task queue.</summary>
+    Queue,
+
+    /// <summary>A workflow task was scheduled before a poller took the query task: the query waits for it to end.</summary>
+    YieldToWorkflowTask,
+
+    /// <summary>A poller takes the query task.</summary>
+    Start,
+}
+
+/// <summary>
+/// A query waiting for a worker's answer; its legal transitions are <see cref="Transitions"/>. An answer (or the run
+/// closing before its first workflow task completed) resolves it in any phase and removes it from the run.
+/// </summary>
 public sealed class PendingQuery(WorkflowQuery query)
 {
+    public static readonly TransitionTable<QueryPhase, QueryEvent> Transitions = new(
+        "Query",
+        (QueryPhase.Waiting, QueryEvent.Queue, QueryPhase.Queued),
+        (QueryPhase.Queued, QueryEvent.YieldToWorkflowTask, QueryPhase.Waiting),
+        (QueryPhase.Queued, QueryEvent.Start, QueryPhase.Started));
+
     public string Id { get; } = Guid.NewGuid().ToString("N");
 
     public WorkflowQuery Query { get; } = query;
 
-    public QueryPhase Phase { get; set; } = QueryPhase.Waiting;
+    public QueryPhase Phase { get; private set; } = QueryPhase.Waiting;
+
+    public bool Allows(QueryEvent on) => Transitions.Allows(Phase, on);
+
+    public void Move(QueryEvent on) => Phase = Transitions.Next(Phase, on);
 
     public TaskCompletionSource<QueryWorkflowResponse> Result { get; } =
         new(TaskCreationOptions.RunContinuationsAsynchronously);

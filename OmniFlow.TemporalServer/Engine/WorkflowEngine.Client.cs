@@ -297,6 +297,20 @@ public sealed partial class WorkflowEngine
                 });
             }
 
+            if (run.Task is { } task)
+            {
+                // Also a speculative task (one only carrying updates), which has no event yet, as on a real server.
+                var started = task.Phase == StateMachines.WorkflowTaskPhase.Started;
+                response.PendingWorkflowTask = new PendingWorkflowTaskInfo
+                {
+                    State = started ? PendingWorkflowTaskState.Started : PendingWorkflowTaskState.Scheduled,
+                    ScheduledTime = Timestamp.FromDateTimeOffset(task.ScheduledTime),
+                    OriginalScheduledTime = Timestamp.FromDateTimeOffset(task.ScheduledTime),
+                    StartedTime = started ? Timestamp.FromDateTimeOffset(task.StartedTime) : null,
+                    Attempt = task.Attempt,
+                };
+            }
+
             foreach (var child in run.PendingChildren)
             {
                 response.PendingChildren.Add(new PendingChildExecutionInfo

@@ -16,6 +16,7 @@ public sealed partial class WorkflowEngine
     public async Task<UpdateWorkflowExecutionResponse> UpdateAsync(UpdateWorkflowExecutionRequest request, CancellationToken cancellationToken)
     {
         ValidateUpdateRequest(request.Request);
+        UpdateMachine? moved = null;
         while (true)
         {
             var run = ResolveRun(request.Namespace, request.WorkflowExecution?.WorkflowId ?? "", request.WorkflowExecution?.RunId);
@@ -30,6 +31,7 @@ public sealed partial class WorkflowEngine
                 update = run.AdmitUpdate(request.Request);
             }
 
+            moved?.MarkReadmitted();
             try
             {
                 return await UpdateResponseAsync(run, update, request.WaitPolicy?.LifecycleStage ?? default, cancellationToken);
@@ -37,24 +39,47 @@ public sealed partial class WorkflowEngine
             catch (RpcException) when (update.MovesToNewRun && string.IsNullOrEmpty(request.WorkflowExecution?.RunId))
             {
                 // The run went on as a new run before accepting the update: it is admitted to the run now current.
+                moved = update;
             }
         }
     }
 
-    /// <summary>PollWorkflowExecutionUpdate: the known update's stage, after waiting for the requested one if asked.</summary>
+    /// <summary>
+    /// PollWorkflowExecutionUpdate: the known update's stage, after waiting for the requested one if asked. A poll that
+    /// named no run follows an update its run moved to a new run (the real server aborts the poll with a retryable error
+    /// and the retried poll looks in the run then current).
+    /// </summary>
     public async Task<PollWorkflowExecutionUpdateResponse> PollUpdateAsync(PollWorkflowExecutionUpdateRequest request, CancellationToken cancellationToken)
     {
         var reference = request.UpdateRef ?? throw Errors.InvalidArgument("UpdateRef is not set on request.");
         Require(reference.UpdateId, "UpdateId");
-        var run = ResolveRun(request.Namespace, reference.WorkflowExecution?.WorkflowId ?? "", reference.WorkflowExecution?.RunId);
-        UpdateMachine update;
-        lock (run.Sync)
+        while (true)
         {
-            update = run.FindUpdate(reference.UpdateId) ?? throw Errors.NotFound($"update {reference.UpdateId} not found");
-        }
+            var run = ResolveRun(request.Namespace, reference.WorkflowExecution?.WorkflowId ?? "", reference.WorkflowExecution?.RunId);
+            UpdateMachine update;
+            lock (run.Sync)
+            {
+                update = run.FindUpdate(reference.UpdateId) ?? throw Errors.NotFound($"update {reference.UpdateId} not found");
+            }
 
-        var response = await UpdateResponseAsync(run, update, request.WaitPolicy?.LifecycleStage ?? default, cancellationToken);
-        return new PollWorkflowExecutionUpdateResponse { Outcome = response.Outcome, Stage = response.Stage, UpdateRef = response.UpdateRef };
+            try
+            {
+                var response = await UpdateResponseAsync(run, update, request.WaitPolicy?.LifecycleStage ?? default, cancellationToken);
+                return new PollWorkflowExecutionUpdateResponse { Outcome = response.Outcome, Stage = response.Stage, UpdateRef = response.UpdateRef };
+            }
+            catch (RpcException) when (update.MovesToNewRun && string.IsNullOrEmpty(reference.WorkflowExecution?.RunId))
+            {
+                // Its run went on as a new run before accepting it: the caller that sent it admits it there.
+                try
+                {
+                    await update.Readmitted.WaitAsync(cancellationToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    throw Errors.NotFound($"update {reference.UpdateId} not found");
+                }
+            }
+        }
     }
 
     /// <summary>
@@ -62,7 +87,11 @@ public sealed partial class WorkflowEngine
     /// and admits the update to the run that is then current — on a new run before its first workflow task, which
     /// carries the update. A failing operation is reported in a MultiOperationExecutionFailure, the other as aborted.
     /// </summary>
-    public async Task<ExecuteMultiOperationResponse> ExecuteMultiOperationAsync(ExecuteMultiOperationRequest request, CancellationToken cancellationToken)
+    public Task<ExecuteMultiOperationResponse> ExecuteMultiOperationAsync(ExecuteMultiOperationRequest request, CancellationToken cancellationToken) =>
+        ExecuteMultiOperationAsync(request, moved: null, cancellationToken);
+
+    private async Task<ExecuteMultiOperationResponse> ExecuteMultiOperationAsync(
+        ExecuteMultiOperationRequest request, UpdateMachine? moved, CancellationToken cancellationToken)
     {
         if (request.Operations.Count != 2 ||
             request.Operations[0].StartWorkflow is not { } start ||
@@ -121,7 +150,19 @@ public sealed partial class WorkflowEngine
             throw MultiOperationFailure(ex, failedIndex: 1);
         }
 
-        var updated = await UpdateResponseAsync(run, update, updateRequest.WaitPolicy?.LifecycleStage ?? default, cancellationToken);
+        moved?.MarkReadmitted();
+        UpdateWorkflowExecutionResponse updated;
+        try
+        {
+            updated = await UpdateResponseAsync(run, update, updateRequest.WaitPolicy?.LifecycleStage ?? default, cancellationToken);
+        }
+        catch (RpcException) when (update.MovesToNewRun)
+        {
+            // The run went on as a new run before accepting the update: as the real server's client retries the whole
+            // operation, it starts (under its conflict policy) or finds the run now current and admits the update there.
+            return await ExecuteMultiOperationAsync(request, update, cancellationToken);
+        }
+
         var response = new ExecuteMultiOperationResponse();
         response.Responses.Add(new ExecuteMultiOperationResponse.Types.Response
         {

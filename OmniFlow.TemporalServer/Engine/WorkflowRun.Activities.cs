@@ -75,7 +75,7 @@ public sealed partial class WorkflowRun
             var attempt = activity.Attempt;
             activity.AddAttemptTimer(Schedule(activity.AttemptScheduledTime + scheduleToStart, () =>
             {
-                if (activity.Phase == ActivityPhase.Scheduled && activity.Attempt == attempt)
+                if (activity.Allows(ActivityEvent.ScheduleToStartTimeout, attempt))
                 {
                     TimeOutActivity(activity, TimeoutType.ScheduleToStart);
                 }
@@ -90,7 +90,7 @@ public sealed partial class WorkflowRun
     public PollActivityTaskQueueResponse? TryStartActivity(ActivityDispatch dispatch, string identity, string requestId)
     {
         if (!IsOpen || !_activities.TryGetValue(dispatch.ScheduledEventId, out var activity) ||
-            activity.Phase != ActivityPhase.Scheduled || activity.Attempt != dispatch.Attempt)
+            !activity.Allows(ActivityEvent.Start, dispatch.Attempt))
         {
             return null;
         }
@@ -132,7 +132,7 @@ public sealed partial class WorkflowRun
         {
             activity.AddAttemptTimer(Schedule(activity.StartedTime!.Value + startToClose, () =>
             {
-                if (activity.Phase == ActivityPhase.Started && activity.Attempt == attempt)
+                if (activity.Allows(ActivityEvent.StartToCloseTimeout, attempt))
                 {
                     TimeOutActivity(activity, TimeoutType.StartToClose);
                 }
@@ -153,7 +153,7 @@ public sealed partial class WorkflowRun
         var attempt = activity.Attempt;
         return Schedule(from + heartbeatTimeout, () =>
         {
-            if (activity.Phase == ActivityPhase.Started && activity.Attempt == attempt)
+            if (activity.Allows(ActivityEvent.HeartbeatTimeout, attempt))
             {
                 TimeOutActivity(activity, TimeoutType.Heartbeat);
             }
@@ -191,7 +191,7 @@ public sealed partial class WorkflowRun
     public void CompleteActivity(TaskToken token, Payloads? result, string identity)
     {
         var activity = RequireActivity(token);
-        var started = EndActivity(activity, identity);
+        var started = EndActivity(activity, ActivityEvent.Complete, identity);
         Observe(started, new HistoryEvent
         {
             EventType = EventType.ActivityTaskCompleted,
@@ -216,7 +216,7 @@ public sealed partial class WorkflowRun
             return;
         }
 
-        var started = EndActivity(activity, identity, failure);
+        var started = EndActivity(activity, ActivityEvent.Fail, identity, failure);
         Observe(started, new HistoryEvent
         {
             EventType = EventType.ActivityTaskFailed,
@@ -234,7 +234,7 @@ public sealed partial class WorkflowRun
     public void CancelActivity(TaskToken token, Payloads? details, string identity)
     {
         var activity = RequireActivity(token);
-        var started = EndActivity(activity, identity);
+        var started = EndActivity(activity, ActivityEvent.Cancel, identity);
         Observe(started, new HistoryEvent
         {
             EventType = EventType.ActivityTaskCanceled,
@@ -268,14 +268,13 @@ public sealed partial class WorkflowRun
             return;
         }
 
-        activity.RequestCancel(requested.EventId);
-        if (activity.Phase == ActivityPhase.Started)
+        if (activity.RequestCancel(requested.EventId))
         {
             return;
         }
 
         // Not running: the cancellation takes effect at once, as no worker has to acknowledge it.
-        EndActivity(activity, "", writeStarted: false);
+        EndActivity(activity, ActivityEvent.CancelRequested, "", writeStarted: false);
         Observe(null, new HistoryEvent
         {
             EventType = EventType.ActivityTaskCanceled,
@@ -313,7 +312,7 @@ public sealed partial class WorkflowRun
         var attempt = activity.Attempt;
         activity.AddAttemptTimer(Schedule(activity.RetryAt!.Value, () =>
         {
-            if (IsOpen && activity.Phase == ActivityPhase.BackingOff && activity.Attempt == attempt &&
+            if (IsOpen && activity.Allows(ActivityEvent.RetryDue, attempt) &&
                 _activities.ContainsKey(activity.ScheduledEventId))
             {
                 activity.BeginNextAttempt(Now);
@@ -356,7 +355,7 @@ public sealed partial class WorkflowRun
         }
 
         var wasStarted = activity.Phase == ActivityPhase.Started;
-        var started = EndActivity(activity, activity.Identity, failure, writeStarted: wasStarted || activity.Attempt > 1);
+        var started = EndActivity(activity, TimeoutEvent(timeoutType), activity.Identity, failure, writeStarted: wasStarted || activity.Attempt > 1);
         Observe(started, new HistoryEvent
         {
             EventType = EventType.ActivityTaskTimedOut,
@@ -369,6 +368,14 @@ public sealed partial class WorkflowRun
             },
         });
     }
+
+    private static ActivityEvent TimeoutEvent(TimeoutType type) => type switch
+    {
+        TimeoutType.StartToClose => ActivityEvent.StartToCloseTimeout,
+        TimeoutType.ScheduleToStart => ActivityEvent.ScheduleToStartTimeout,
+        TimeoutType.Heartbeat => ActivityEvent.HeartbeatTimeout,
+        _ => ActivityEvent.ScheduleToCloseTimeout,
+    };
 
     private static string TimeoutName(TimeoutType type) => type switch
     {
@@ -383,14 +390,15 @@ public sealed partial class WorkflowRun
     /// Removes the activity and builds its ActivityTaskStarted (for the last attempt, carrying its number and the
     /// previous attempt's failure), written together with the closing event that follows it.
     /// </summary>
-    private HistoryEvent? EndActivity(ActivityMachine activity, string identity, Failure? lastFailure = null, bool writeStarted = true)
+    private HistoryEvent? EndActivity(
+        ActivityMachine activity, ActivityEvent how, string identity, Failure? lastFailure = null, bool writeStarted = true)
     {
         if (activity.InFlight)
         {
             _context.Clock.EndWork();
         }
 
-        activity.End();
+        activity.End(how);
         _activities.Remove(activity.ScheduledEventId);
         if (!writeStarted)
         {
@@ -420,7 +428,7 @@ public sealed partial class WorkflowRun
                 _context.Clock.EndWork();
             }
 
-            activity.End();
+            activity.End(ActivityEvent.RunClosed);
         }
 
         _activities.Clear();

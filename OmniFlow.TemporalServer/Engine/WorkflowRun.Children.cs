@@ -61,7 +61,7 @@ public sealed partial class WorkflowRun
     /// <summary>The engine reports the child's start.</summary>
     public void ChildStarted(long initiatedEventId, WorkflowExecution execution)
     {
-        if (!IsOpen || !_children.TryGetValue(initiatedEventId, out var child))
+        if (!IsOpen || !_children.TryGetValue(initiatedEventId, out var child) || !child.Allows(ChildWorkflowEvent.Start))
         {
             return;
         }
@@ -80,20 +80,21 @@ public sealed partial class WorkflowRun
         };
         Observe(started);
         child.MarkStarted(started, execution);
-        if (child.EarlyClose is { } early)
+        if (child.TakeEarlyClose() is { } early)
         {
-            child.EarlyClose = null;
             ChildClosed(initiatedEventId, early);
         }
     }
 
     public void ChildStartFailed(long initiatedEventId, StartChildWorkflowExecutionFailedCause cause)
     {
-        if (!IsOpen || !_children.Remove(initiatedEventId, out var child))
+        if (!IsOpen || !_children.TryGetValue(initiatedEventId, out var child) || !child.Allows(ChildWorkflowEvent.StartFail))
         {
             return;
         }
 
+        _children.Remove(initiatedEventId);
+        child.End(ChildWorkflowEvent.StartFail);
         Observe(new HistoryEvent
         {
             EventType = EventType.StartChildWorkflowExecutionFailed,
@@ -117,13 +118,14 @@ public sealed partial class WorkflowRun
             return;
         }
 
-        if (child.Execution is null)
+        if (child.Allows(ChildWorkflowEvent.CloseBeforeStart))
         {
-            child.EarlyClose = closeEvent;
+            child.HoldEarlyClose(closeEvent);
             return;
         }
 
         _children.Remove(initiatedEventId);
+        child.End(ChildWorkflowEvent.Close);
         var startedId = child.StartedEventId != 0 ? child.StartedEventId : History.LastEventId;
         var ns = child.Command.Namespace;
         var execution = child.Execution;
@@ -322,6 +324,7 @@ public sealed partial class WorkflowRun
     {
         foreach (var child in _children.Values)
         {
+            child.End(ChildWorkflowEvent.ParentClosed);
             if (child.Execution is not { } execution || child.Command.ParentClosePolicy == ParentClosePolicy.Abandon)
             {
                 continue;

@@ -152,7 +152,11 @@ public sealed partial class WorkflowRun : IStored
         var startedEventId = reader.Long();
         var bufferedIndex = reader.Int();
         var execution = reader.Message(WorkflowExecution.Parser);
-        child.EarlyClose = reader.Message(HistoryEvent.Parser);
+        if (reader.Message(HistoryEvent.Parser) is { } earlyClose)
+        {
+            child.HoldEarlyClose(earlyClose);
+        }
+
         if (execution is not null)
         {
             child.MarkStarted(startedEventId > 0 ? History[startedEventId] : _buffered[bufferedIndex], execution);

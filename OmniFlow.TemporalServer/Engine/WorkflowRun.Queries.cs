@@ -50,9 +50,9 @@ public sealed partial class WorkflowRun
             return;
         }
 
-        foreach (var query in _queries.Values.Where(q => q.Phase == QueryPhase.Waiting))
+        foreach (var query in _queries.Values.Where(q => q.Allows(QueryEvent.Queue)))
         {
-            query.Phase = QueryPhase.Queued;
+            query.Move(QueryEvent.Queue);
             _context.WorkflowQueues.Get(Namespace.Name, TaskQueueName).Add(new QueryTaskDispatch(this, query));
         }
     }
@@ -60,7 +60,7 @@ public sealed partial class WorkflowRun
     /// <summary>The query task for a poller: the whole history plus the query; null when already answered.</summary>
     public PollWorkflowTaskQueueResponse? TryStartQuery(QueryTaskDispatch dispatch)
     {
-        if (!_queries.TryGetValue(dispatch.Query.Id, out var query) || query.Phase != QueryPhase.Queued)
+        if (!_queries.TryGetValue(dispatch.Query.Id, out var query) || !query.Allows(QueryEvent.Start))
         {
             return null;
         }
@@ -68,11 +68,11 @@ public sealed partial class WorkflowRun
         if (Task is not null || _completingTask)
         {
             // A workflow task was scheduled since the query was queued: the query goes with that task instead.
-            query.Phase = QueryPhase.Waiting;
+            query.Move(QueryEvent.YieldToWorkflowTask);
             return null;
         }
 
-        query.Phase = QueryPhase.Started;
+        query.Move(QueryEvent.Start);
 
         var token = new TaskToken(TaskTokenKind.QueryTask, Namespace.Name, WorkflowId, RunId, 0, 0, dispatch.Query.Id);
         var now = Timestamp.FromDateTimeOffset(Now);

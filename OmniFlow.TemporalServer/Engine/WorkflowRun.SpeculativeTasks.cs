@@ -31,7 +31,7 @@ public sealed partial class WorkflowRun
     private RespondWorkflowTaskCompletedResponse DiscardSpeculativeTask(
         StateMachines.WorkflowTaskMachine task, RespondWorkflowTaskCompletedRequest request)
     {
-        task.End();
+        task.End(StateMachines.WorkflowTaskEvent.Discard);
         Task = null;
         RememberStickyQueue(request);
         BeginUpdateMessages(request.Messages);

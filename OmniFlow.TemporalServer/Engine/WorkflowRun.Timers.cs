@@ -37,6 +37,7 @@ public sealed partial class WorkflowRun
         }
 
         _timers.Remove(timerId);
+        timer.Fire();
         Observe(new HistoryEvent
         {
             EventType = EventType.TimerFired,
@@ -53,7 +54,7 @@ public sealed partial class WorkflowRun
         long startedEventId;
         if (_timers.Remove(timerId, out var timer))
         {
-            timer.FireItem.Cancel();
+            timer.Cancel();
             startedEventId = timer.StartedEventId;
         }
         else if (BufferedTimerFired(timerId) is { } fired)
@@ -87,7 +88,7 @@ public sealed partial class WorkflowRun
     {
         foreach (var timer in _timers.Values)
         {
-            timer.FireItem.Cancel();
+            timer.Cancel();
         }
 
         _timers.Clear();

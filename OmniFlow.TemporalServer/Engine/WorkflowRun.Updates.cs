@@ -105,7 +105,7 @@ public sealed partial class WorkflowRun
             return messages;
         }
 
-        foreach (var update in _updates.Values.Where(u => u.Phase is UpdatePhase.Admitted or UpdatePhase.Sent))
+        foreach (var update in _updates.Values.Where(u => u.Allows(UpdateEvent.Send)))
         {
             update.Send(startedEventId - 1);
             messages.Add(new Message
@@ -148,28 +148,21 @@ public sealed partial class WorkflowRun
                 return BadMessage($"Message {message.Id} has no body.");
             }
 
-            if (body.Is(Acceptance.Descriptor) || body.Is(Rejection.Descriptor))
-            {
-                if (phase is not (UpdatePhase.Admitted or UpdatePhase.Sent))
-                {
-                    return BadMessage($"Update {message.ProtocolInstanceId} cannot be accepted or rejected while {phase}.");
-                }
-
-                phases[message.ProtocolInstanceId] = body.Is(Acceptance.Descriptor) ? UpdatePhase.Accepted : UpdatePhase.Rejected;
-            }
-            else if (body.Is(Response.Descriptor))
-            {
-                if (phase != UpdatePhase.Accepted)
-                {
-                    return BadMessage($"Update {message.ProtocolInstanceId} cannot complete while {phase}.");
-                }
-
-                phases[message.ProtocolInstanceId] = UpdatePhase.Completed;
-            }
-            else
+            UpdateEvent? on = body.Is(Acceptance.Descriptor) ? UpdateEvent.Accept
+                : body.Is(Rejection.Descriptor) ? UpdateEvent.Reject
+                : body.Is(Response.Descriptor) ? UpdateEvent.Complete
+                : null;
+            if (on is not { } transition)
             {
                 return BadMessage($"Message {message.Id} has an unknown body {body.TypeUrl}.");
             }
+
+            if (!UpdateMachine.Transitions.Allows(phase, transition))
+            {
+                return BadMessage($"Update {message.ProtocolInstanceId} cannot {transition} while {phase}.");
+            }
+
+            phases[message.ProtocolInstanceId] = UpdateMachine.Transitions.Next(phase, transition);
         }
 
         foreach (var command in request.Commands.Where(c => c.AttributesCase == Command.AttributesOneofCase.ProtocolMessageCommandAttributes))
@@ -284,7 +277,7 @@ public sealed partial class WorkflowRun
     /// </summary>
     private void AbortUpdates(bool newRun)
     {
-        foreach (var update in _updates.Values.Where(u => !u.IsFinal))
+        foreach (var update in _updates.Values.Where(u => u.Allows(UpdateEvent.Abort)))
         {
             update.Abort(
                 new Outcome { Failure = AcceptedUpdateCompletedWorkflowFailure },

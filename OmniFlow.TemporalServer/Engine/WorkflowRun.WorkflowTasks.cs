@@ -62,8 +62,9 @@ public sealed partial class WorkflowRun
             // A worker that stopped polling its sticky queue loses the task to the normal queue after a while.
             Schedule(Now + _stickyScheduleToStart, () =>
             {
-                if (ReferenceEquals(Task, task) && task.Phase == WorkflowTaskPhase.Scheduled)
+                if (ReferenceEquals(Task, task) && task.Allows(WorkflowTaskEvent.LeaveStickyQueue))
                 {
+                    task.LeaveStickyQueue();
                     _stickyQueue = null;
                     _context.WorkflowQueues.Get(Namespace.Name, TaskQueueName).Add(new WorkflowTaskDispatch(this, task.ScheduledEventId, task.Attempt));
                 }
@@ -77,9 +78,9 @@ public sealed partial class WorkflowRun
     /// <summary>The sticky queue of this task's dispatch was closed (its worker shut down): the task goes to the normal queue.</summary>
     public void LoseStickyDispatch(WorkflowTaskDispatch dispatch)
     {
-        if (IsOpen && Task is { Phase: WorkflowTaskPhase.Scheduled } task &&
-            task.ScheduledEventId == dispatch.ScheduledEventId && task.Attempt == dispatch.Attempt)
+        if (IsOpen && Task is { } task && task.Matches(dispatch.ScheduledEventId, dispatch.Attempt, WorkflowTaskEvent.LeaveStickyQueue))
         {
+            task.LeaveStickyQueue();
             _stickyQueue = null;
             _context.WorkflowQueues.Get(Namespace.Name, TaskQueueName).Add(new WorkflowTaskDispatch(this, task.ScheduledEventId, task.Attempt));
         }
@@ -88,8 +89,7 @@ public sealed partial class WorkflowRun
     /// <summary>Starts the dispatched task for a poller; null when the dispatch went stale meanwhile.</summary>
     public PollWorkflowTaskQueueResponse? TryStartWorkflowTask(WorkflowTaskDispatch dispatch, string identity, string requestId)
     {
-        if (!IsOpen || Task is not { Phase: WorkflowTaskPhase.Scheduled } task ||
-            task.ScheduledEventId != dispatch.ScheduledEventId || task.Attempt != dispatch.Attempt ||
+        if (!IsOpen || Task is not { } task || !task.Matches(dispatch.ScheduledEventId, dispatch.Attempt, WorkflowTaskEvent.Start) ||
             (dispatch.Sticky && _stickyQueue is null))
         {
             return null;
@@ -218,7 +218,7 @@ public sealed partial class WorkflowRun
             return DiscardSpeculativeTask(task, request);
         }
 
-        task.End();
+        task.End(WorkflowTaskEvent.Complete);
         Task = null;
         _completingTask = true;
         try
@@ -307,7 +307,7 @@ public sealed partial class WorkflowRun
 
     private void FailTask(WorkflowTaskMachine task, WorkflowTaskFailedCause cause, Failure? failure, string? identity)
     {
-        task.End();
+        task.End(WorkflowTaskEvent.Fail);
         Task = null;
         WriteSpeculativeEvents(task);
         if (!task.Transient)
@@ -332,11 +332,12 @@ public sealed partial class WorkflowRun
 
     private void TimeOutWorkflowTask(WorkflowTaskMachine task)
     {
-        if (!IsOpen || !ReferenceEquals(Task, task) || task.Phase != WorkflowTaskPhase.Started)
+        if (!IsOpen || !ReferenceEquals(Task, task) || !task.Allows(WorkflowTaskEvent.TimeOut))
         {
             return;
         }
 
+        task.End(WorkflowTaskEvent.TimeOut);
         Task = null;
         WriteSpeculativeEvents(task);
         if (!task.Transient)

@@ -341,7 +341,7 @@ public sealed partial class WorkflowRun
         CloseTime = Now;
         if (Task is not null)
         {
-            Task.End();
+            Task.End(WorkflowTaskEvent.RunClosed);
             Task = null;
             if (!_completingTask)
             {

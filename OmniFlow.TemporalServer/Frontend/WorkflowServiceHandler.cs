@@ -192,7 +192,7 @@ public sealed class WorkflowServiceHandler : ServiceHandler, IDescribedService
             ActivityFailureIncludeHeartbeat = true,
             SupportsSchedules = true,
             EncodedFailureAttributes = true,
-            BuildIdBasedVersioning = false,
+            BuildIdBasedVersioning = true,
             UpsertMemo = true,
             EagerWorkflowStart = false,
             SdkMetadata = true,

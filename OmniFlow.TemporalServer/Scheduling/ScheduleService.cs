@@ -139,8 +139,8 @@ public sealed class ScheduleService(WorkflowEngine engine, Scheduler scheduler, 
     public ListSchedulesResponse List(ListSchedulesRequest request)
     {
         var ns = engine.Namespaces.Get(request.Namespace);
-        var query = VisibilityQuery.Parse(request.Query, ns.SearchAttributes);
-        var all = registry.InNamespace(ns.Name).Where(entry =>
+        var query = ScheduleQuery.Parse(request.Query, ns.SearchAttributes);
+        var all = registry.InNamespace(ns.Name).Reverse().Where(entry =>
         {
             lock (entry.Sync)
             {

@@ -2,7 +2,7 @@ using OmniFlow.TemporalServer.Visibility;
 
 namespace OmniFlow.TemporalServer.Scheduling;
 
-/// <summary>A schedule's indexed fields for ListSchedules' query: its custom search attributes and whether it is paused.</summary>
+/// <summary>A schedule's indexed fields for ListSchedules' query: its custom search attributes, whether it is paused, and its id.</summary>
 public sealed class ScheduleVisibilityRecord : IVisibilityRecord
 {
     private readonly Dictionary<string, object?> _values = new(StringComparer.Ordinal);
@@ -29,6 +29,11 @@ public sealed class ScheduleVisibilityRecord : IVisibilityRecord
         }
 
         record._values["TemporalSchedulePaused"] = entry.State.Paused;
+        if (!ScheduleQuery.HasCustomScheduleId(types))
+        {
+            record._values[ScheduleQuery.ScheduleId] = entry.ScheduleId;
+        }
+
         return record;
     }
 }

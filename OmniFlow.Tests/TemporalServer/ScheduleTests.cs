@@ -330,10 +330,10 @@ public sealed class ScheduleTests(TimeSkippingServerFixture fixture) : IDisposab
         {
             Assert.Equal([first.Id], await ListedAsync($"{tier.Name} = 'gold'"));
             await second.UpdateAsync(input => new(input.Description.Schedule) { TypedSearchAttributes = gold });
-            Assert.Equal([first.Id, second.Id], await ListedAsync($"{tier.Name} = 'gold'"));
+            Assert.Equal([second.Id, first.Id], await ListedAsync($"{tier.Name} = 'gold'"));
             await first.UpdateAsync(input => new(input.Description.Schedule) { TypedSearchAttributes = SearchAttributeCollection.Empty });
             Assert.Equal([second.Id], await ListedAsync($"{tier.Name} = 'gold'"));
-            Assert.Equal([first.Id, second.Id], await ListedAsync("TemporalSchedulePaused = true"));
+            Assert.Equal([second.Id, first.Id], await ListedAsync("TemporalSchedulePaused = true"));
             await Assert.ThrowsAsync<RpcException>(() => ListedAsync("NoSuchAttribute = 'x'"));
         }
         finally
@@ -358,7 +358,51 @@ public sealed class ScheduleTests(TimeSkippingServerFixture fixture) : IDisposab
     }
 
     [Fact]
-    public async Task List_shows_each_schedule_with_its_state_and_a_second_create_of_an_id_is_refused()
+    public async Task List_queries_by_ScheduleId_and_refuses_other_system_attributes_and_ORDER_BY_as_the_real_server()
+    {
+        var prefix = ServerHarness.NewId("by-id");
+        var schedule = Hourly(ServerHarness.NewId("scheduled"), new ScheduledPlan(0)) with { State = new ScheduleState { Paused = true } };
+        var first = await Client.CreateScheduleAsync($"{prefix}-a", schedule);
+        var second = await Client.CreateScheduleAsync($"{prefix}-b", schedule);
+        try
+        {
+            Assert.Equal([first.Id], await ListedAsync($"ScheduleId = '{first.Id}'"));
+            Assert.Equal([second.Id, first.Id], await ListedAsync($"ScheduleId STARTS_WITH '{prefix}'"));
+            Assert.Equal([second.Id], await ListedAsync($"ScheduleId IN ('{second.Id}', 'none') AND TemporalSchedulePaused = true"));
+            Assert.Equal([first.Id], await ListedAsync($"ScheduleId STARTS_WITH '{prefix}' AND ScheduleId != '{second.Id}'"));
+
+            foreach (var (query, refusal) in new[]
+            {
+                ("WorkflowType = 'ScheduledCounterWorkflow'", "invalid query filter for schedules: cannot filter on \"WorkflowType\""),
+                ("TemporalScheduledById = 'x'", "invalid query filter for schedules: cannot filter on \"TemporalScheduledById\""),
+                ($"ScheduleId = '{first.Id}' ORDER BY ScheduleId", "ORDER BY"),
+            })
+            {
+                var error = await Assert.ThrowsAsync<RpcException>(() => ListedAsync(query));
+                Assert.Equal(RpcException.StatusCode.InvalidArgument, error.Code);
+                Assert.Contains(refusal, error.Message);
+            }
+        }
+        finally
+        {
+            await first.DeleteAsync();
+            await second.DeleteAsync();
+        }
+
+        async Task<List<string>> ListedAsync(string query)
+        {
+            var listed = new List<string>();
+            await foreach (var entry in Client.ListSchedulesAsync(new() { Query = query }))
+            {
+                listed.Add(entry.Id);
+            }
+
+            return listed;
+        }
+    }
+
+    [Fact]
+    public async Task List_shows_each_schedule_newest_first_with_its_state_and_a_second_create_of_an_id_is_refused()
     {
         var ids = new[] { ServerHarness.NewId("sched"), ServerHarness.NewId("sched") };
         var schedule = Hourly(ServerHarness.NewId("scheduled"), new ScheduledPlan(0)) with { State = new ScheduleState { Paused = true, Note = "listed" } };
@@ -378,7 +422,7 @@ public sealed class ScheduleTests(TimeSkippingServerFixture fixture) : IDisposab
             }
 
             var ours = listed.Where(l => ids.Contains(l.Id)).ToList();
-            Assert.Equal(ids, ours.Select(l => l.Id));
+            Assert.Equal([ids[1], ids[0]], ours.Select(l => l.Id));
             Assert.All(ours, l =>
             {
                 Assert.True(l.Schedule!.State.Paused);

@@ -3,6 +3,7 @@ using OmniFlow.Tests.TemporalServer.Workflows;
 using Temporalio.Api.Enums.V1;
 using Temporalio.Client;
 using Temporalio.Exceptions;
+using Temporalio.Worker;
 
 namespace OmniFlow.Tests.TemporalServer;
 
@@ -100,5 +101,38 @@ public sealed class ServerParityTests(TimeSkippingServerFixture fixture) : IDisp
             c.DeploymentVersion?.BuildId == "omni-build-7" && c.WorkerDeploymentName == "omni",
             c.ToString()));
         await _harness.AssertReplaysAsync(handle, o => o.AddWorkflow<BuildIdWorkflow>());
+    }
+
+    [Fact]
+    public async Task A_worker_of_a_newer_legacy_build_id_replays_the_tasks_of_the_older_one()
+    {
+#pragma warning disable CS0618 // the legacy build id, as the SDK suite's CurrentBuildId test uses it
+        void Build(TemporalWorkerOptions o, string buildId)
+        {
+            o.BuildId = buildId;
+            o.AddWorkflow<BuildIdBranchWorkflow>().AddActivity(BuildIdBranchWorkflow.SayHi);
+        }
+#pragma warning restore CS0618
+
+        var handle = await _harness.WithWorkerAsync(o => Build(o, "1.0"), async () =>
+        {
+            var handle = await _harness.Client.StartWorkflowAsync((BuildIdBranchWorkflow wf) => wf.RunAsync(), _harness.Options());
+            await ServerHarness.WaitUntilAsync(async () => (await _harness.EventTypesAsync(handle)).Contains(EventType.ActivityTaskCompleted));
+            Assert.Equal("1.0", await handle.QueryAsync(wf => wf.BuildId()));
+            return handle;
+        });
+        await _harness.Client.WorkflowService.ResetStickyTaskQueueAsync(new()
+        {
+            Namespace = _harness.Client.Options.Namespace,
+            Execution = new() { WorkflowId = handle.Id },
+        });
+
+        await _harness.WithWorkerAsync(o => Build(o, "1.1"), async () =>
+        {
+            Assert.Equal("1.0", await handle.QueryAsync(wf => wf.BuildId()));
+            await handle.SignalAsync(wf => wf.Finish());
+            await handle.GetResultAsync();
+            Assert.Equal("1.1", await handle.QueryAsync(wf => wf.BuildId()));
+        });
     }
 }

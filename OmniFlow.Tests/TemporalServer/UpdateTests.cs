@@ -157,7 +157,33 @@ public sealed class UpdateTests(TimeSkippingServerFixture fixture, LocalServerFi
     }
 
     [Fact]
-    public async Task Update_admitted_to_a_run_that_times_out_into_a_retry_moves_to_the_new_run()
+    public async Task A_speculative_task_carrying_an_update_is_the_pending_workflow_task_that_describe_shows()
+    {
+        var handle = await RunAsync(async () =>
+        {
+            var handle = await StartCounterAsync();
+            await WaitUntilAsync(async () => (await _harness.EventTypesAsync(handle)).Contains(EventType.WorkflowTaskCompleted));
+            return handle;
+        });
+        Assert.Null((await DescribeRawAsync(handle.Id)).PendingWorkflowTask);
+        var eventsBefore = (await _harness.EventTypesAsync(handle)).Count;
+
+        var updateId = ServerHarness.NewId("upd");
+        var update = Task.Run(() => handle.ExecuteUpdateAsync(wf => wf.AddAsync(3), new(updateId)));
+        await WaitForStageAsync(handle.Id, updateId, UpdateWorkflowExecutionLifecycleStage.Admitted);
+
+        var pending = (await DescribeRawAsync(handle.Id)).PendingWorkflowTask;
+        Assert.NotNull(pending);
+        Assert.Equal(PendingWorkflowTaskState.Scheduled, pending.State);
+        Assert.Equal(1, pending.Attempt);
+        Assert.Equal(eventsBefore, (await _harness.EventTypesAsync(handle)).Count);
+
+        Assert.Equal(13, await RunAsync(() => update));
+        await handle.TerminateAsync("done");
+    }
+
+    [Fact]
+    public async Task Update_its_poll_and_an_update_with_start_admitted_to_a_run_that_times_out_into_a_retry_move_to_the_new_run()
     {
         // Real time (the dev server): with no worker, the time-skipping clock would wait for the pending task. Every
         // run times out after a second and is retried, so the update moves on until a worker takes it.
@@ -172,6 +198,19 @@ public sealed class UpdateTests(TimeSkippingServerFixture fixture, LocalServerFi
         var current = harness.Client.GetWorkflowHandle<CounterUpdateWorkflow>(first.Id);
         var update = Task.Run(() => current.ExecuteUpdateAsync(wf => wf.AddAsync(3), new(updateId)));
         await WaitForStageAsync(harness, first.Id, updateId, UpdateWorkflowExecutionLifecycleStage.Admitted);
+
+        // A poll that names no run follows the update to the new run, as does an update-with-start's update.
+        var poll = PollStageAsync(harness, first.Id, updateId, UpdateWorkflowExecutionLifecycleStage.Completed);
+        var withStartId = ServerHarness.NewId("wf");
+        var withStart = WithStartWorkflowOperation.Create(
+            (CounterUpdateWorkflow wf) => wf.RunAsync(20),
+            new(withStartId, harness.TaskQueue)
+            {
+                IdConflictPolicy = WorkflowIdConflictPolicy.UseExisting,
+                RunTimeout = TimeSpan.FromSeconds(1),
+                RetryPolicy = new() { InitialInterval = TimeSpan.FromMilliseconds(100), BackoffCoefficient = 1 },
+            });
+        var updateWithStart = Task.Run(() => harness.Client.ExecuteUpdateWithStartWorkflowAsync((CounterUpdateWorkflow wf) => wf.AddAsync(4), new(withStart)));
         var described = await first.DescribeAsync();
         for (var i = 0; i < 100 && described.Status == WorkflowExecutionStatus.Running; i++)
         {
@@ -180,8 +219,18 @@ public sealed class UpdateTests(TimeSkippingServerFixture fixture, LocalServerFi
         }
 
         Assert.Equal(WorkflowExecutionStatus.TimedOut, described.Status);
-        Assert.Equal(13, await harness.WithWorkerAsync(Workflows, () => update));
+        // (The with-start operation answers only with its update's outcome: its runs are found by their workflow id.)
+        await ServerHarness.WaitUntilAsync(async () =>
+            (await harness.Client.CountWorkflowsAsync($"WorkflowId = '{withStartId}' AND ExecutionStatus = 'TimedOut'")).Count > 0);
+        var (updated, polled, updatedWithStart) = await harness.WithWorkerAsync(Workflows, async () =>
+            (await update, await poll, await updateWithStart));
+        Assert.Equal(13, updated);
+        Assert.Equal(UpdateWorkflowExecutionLifecycleStage.Completed, polled.Stage);
+        Assert.Equal("13", polled.Outcome.Success.Payloads_[0].Data.ToStringUtf8());
+        Assert.NotEqual(first.RunId, polled.UpdateRef.WorkflowExecution.RunId);
+        Assert.Equal(24, updatedWithStart);
         await current.TerminateAsync("done");
+        await harness.Client.GetWorkflowHandle(withStartId).TerminateAsync("done");
 
         Assert.DoesNotContain(await harness.EventTypesAsync(first), IsUpdateEvent);
         var updateEvents = 0;
@@ -587,12 +636,21 @@ public sealed class UpdateTests(TimeSkippingServerFixture fixture, LocalServerFi
     private Task<PollWorkflowExecutionUpdateResponse> PollStageAsync(string workflowId, string updateId) =>
         PollStageAsync(_harness, workflowId, updateId);
 
-    private static async Task<PollWorkflowExecutionUpdateResponse> PollStageAsync(ServerHarness harness, string workflowId, string updateId) =>
+    private static async Task<PollWorkflowExecutionUpdateResponse> PollStageAsync(
+        ServerHarness harness, string workflowId, string updateId, UpdateWorkflowExecutionLifecycleStage waitFor = default) =>
         await harness.Client.Connection.WorkflowService.PollWorkflowExecutionUpdateAsync(new PollWorkflowExecutionUpdateRequest
         {
             Namespace = harness.Client.Options.Namespace,
             UpdateRef = new() { WorkflowExecution = new() { WorkflowId = workflowId }, UpdateId = updateId },
             Identity = "update-tests",
+            WaitPolicy = waitFor == default ? null : new() { LifecycleStage = waitFor },
+        });
+
+    private Task<DescribeWorkflowExecutionResponse> DescribeRawAsync(string workflowId) =>
+        _harness.Client.Connection.WorkflowService.DescribeWorkflowExecutionAsync(new DescribeWorkflowExecutionRequest
+        {
+            Namespace = _harness.Client.Options.Namespace,
+            Execution = new() { WorkflowId = workflowId },
         });
 
     private Task WaitForStageAsync(string workflowId, string updateId, UpdateWorkflowExecutionLifecycleStage stage) =>

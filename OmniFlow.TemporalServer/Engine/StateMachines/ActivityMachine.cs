@@ -17,14 +17,69 @@ public enum ActivityPhase
 
     /// <summary>Between attempts: the retry backoff runs on the clock.</summary>
     BackingOff,
+
+    /// <summary>Ended (completed, failed, timed out, canceled, or with its run): written, and gone from the run.</summary>
+    Closed,
+}
+
+public enum ActivityEvent
+{
+    /// <summary>A poller takes the attempt.</summary>
+    Start,
+    Heartbeat,
+    Complete,
+
+    /// <summary>The attempt failed and the retry policy ends the activity.</summary>
+    Fail,
+
+    /// <summary>The attempt failed (or timed out start-to-close or heartbeat) and is retried after a backoff.</summary>
+    Retry,
+
+    /// <summary>The backoff is over: the next attempt is scheduled.</summary>
+    RetryDue,
+
+    /// <summary>The worker acknowledged a cancel request.</summary>
+    Cancel,
+
+    /// <summary>The workflow asked to cancel it: a running attempt must acknowledge, otherwise it ends at once.</summary>
+    CancelRequested,
+    ScheduleToStartTimeout,
+    StartToCloseTimeout,
+    HeartbeatTimeout,
+    ScheduleToCloseTimeout,
+    RunClosed,
 }
 
 /// <summary>
 /// One activity: attempts cycle Scheduled → Started → (BackingOff → Scheduled)* until it completes, fails, times out or
-/// is canceled. Attempts are not written to history; only the last one is, when the activity ends.
+/// is canceled; its legal transitions are <see cref="Transitions"/>. Attempts are not written to history; only the last
+/// one is, when the activity ends. A start-to-close or heartbeat timeout ends it (<see cref="ActivityEvent.StartToCloseTimeout"/>,
+/// <see cref="ActivityEvent.HeartbeatTimeout"/>) or, when the retry policy allows, is a <see cref="ActivityEvent.Retry"/>.
 /// </summary>
 public sealed class ActivityMachine(long scheduledEventId, ActivityTaskScheduledEventAttributes attributes, DateTimeOffset scheduledTime)
 {
+    public static readonly TransitionTable<ActivityPhase, ActivityEvent> Transitions = new(
+        "Activity",
+        (ActivityPhase.Scheduled, ActivityEvent.Start, ActivityPhase.Started),
+        (ActivityPhase.Scheduled, ActivityEvent.CancelRequested, ActivityPhase.Closed),
+        (ActivityPhase.Scheduled, ActivityEvent.ScheduleToStartTimeout, ActivityPhase.Closed),
+        (ActivityPhase.Scheduled, ActivityEvent.ScheduleToCloseTimeout, ActivityPhase.Closed),
+        (ActivityPhase.Scheduled, ActivityEvent.RunClosed, ActivityPhase.Closed),
+        (ActivityPhase.Started, ActivityEvent.Heartbeat, ActivityPhase.Started),
+        (ActivityPhase.Started, ActivityEvent.CancelRequested, ActivityPhase.Started),
+        (ActivityPhase.Started, ActivityEvent.Complete, ActivityPhase.Closed),
+        (ActivityPhase.Started, ActivityEvent.Fail, ActivityPhase.Closed),
+        (ActivityPhase.Started, ActivityEvent.Cancel, ActivityPhase.Closed),
+        (ActivityPhase.Started, ActivityEvent.Retry, ActivityPhase.BackingOff),
+        (ActivityPhase.Started, ActivityEvent.StartToCloseTimeout, ActivityPhase.Closed),
+        (ActivityPhase.Started, ActivityEvent.HeartbeatTimeout, ActivityPhase.Closed),
+        (ActivityPhase.Started, ActivityEvent.ScheduleToCloseTimeout, ActivityPhase.Closed),
+        (ActivityPhase.Started, ActivityEvent.RunClosed, ActivityPhase.Closed),
+        (ActivityPhase.BackingOff, ActivityEvent.RetryDue, ActivityPhase.Scheduled),
+        (ActivityPhase.BackingOff, ActivityEvent.CancelRequested, ActivityPhase.Closed),
+        (ActivityPhase.BackingOff, ActivityEvent.ScheduleToCloseTimeout, ActivityPhase.Closed),
+        (ActivityPhase.BackingOff, ActivityEvent.RunClosed, ActivityPhase.Closed));
+
     private readonly List<ClockItem> _attemptTimers = [];
 
     public long ScheduledEventId { get; } = scheduledEventId;
@@ -70,12 +125,18 @@ public sealed class ActivityMachine(long scheduledEventId, ActivityTaskScheduled
             ? ScheduledTime + timeout.ToTimeSpan()
             : null;
 
+    public bool Allows(ActivityEvent on) => Transitions.Allows(Phase, on);
+
+    /// <summary>The event is legal now and for this attempt (a timer or dispatch of an earlier attempt is stale).</summary>
+    public bool Allows(ActivityEvent on, int attempt) => Attempt == attempt && Allows(on);
+
+    /// <summary>The attempt a worker's answer (heartbeat, completion, failure, cancel) is for: the started one.</summary>
     public bool Matches(TaskToken token) =>
-        Phase == ActivityPhase.Started && token.ScheduledEventId == ScheduledEventId && token.Attempt == Attempt;
+        token.ScheduledEventId == ScheduledEventId && Allows(ActivityEvent.Complete, token.Attempt);
 
     public void Start(string identity, string requestId, DateTimeOffset now)
     {
-        Phase = ActivityPhase.Started;
+        Phase = Transitions.Next(Phase, ActivityEvent.Start);
         Identity = identity;
         RequestId = requestId;
         StartedTime = now;
@@ -86,6 +147,7 @@ public sealed class ActivityMachine(long scheduledEventId, ActivityTaskScheduled
 
     public void Heartbeat(Payloads? details, DateTimeOffset now, ClockItem? nextHeartbeatTimeout)
     {
+        Phase = Transitions.Next(Phase, ActivityEvent.Heartbeat);
         if (details is not null)
         {
             HeartbeatDetails = details;
@@ -106,25 +168,43 @@ public sealed class ActivityMachine(long scheduledEventId, ActivityTaskScheduled
 
     public void BeginBackoff(Failure failure, DateTimeOffset retryAt)
     {
+        Phase = Transitions.Next(Phase, ActivityEvent.Retry);
         LastFailure = failure;
         RetryAt = retryAt;
-        Phase = ActivityPhase.BackingOff;
         CancelAttemptTimers();
     }
 
     public void BeginNextAttempt(DateTimeOffset now)
     {
+        Phase = Transitions.Next(Phase, ActivityEvent.RetryDue);
         Attempt++;
         RetryAt = null;
-        Phase = ActivityPhase.Scheduled;
         AttemptScheduledTime = now;
         StartedTime = null;
     }
 
-    public void RequestCancel(long cancelRequestedEventId) => CancelRequestedEventId = cancelRequestedEventId;
-
-    public void End()
+    /// <summary>Records the request; false when it ends the activity at once (no attempt runs to acknowledge it).</summary>
+    public bool RequestCancel(long cancelRequestedEventId)
     {
+        CancelRequestedEventId = cancelRequestedEventId;
+        var next = Transitions.Next(Phase, ActivityEvent.CancelRequested);
+        if (next == ActivityPhase.Closed)
+        {
+            return false;
+        }
+
+        Phase = next;
+        return true;
+    }
+
+    /// <summary>The activity ends: <paramref name="how"/> must lead to Closed from where it stands.</summary>
+    public void End(ActivityEvent how)
+    {
+        var next = Transitions.Next(Phase, how);
+        Phase = next == ActivityPhase.Closed
+            ? next
+            : throw new InvalidOperationException($"Activity: {how} from {Phase} does not end it.");
+
         CancelAttemptTimers();
         ScheduleToCloseTimer?.Cancel();
     }

@@ -25,18 +25,43 @@ public enum UpdatePhase
     Aborted,
 }
 
+public enum UpdateEvent
+{
+    /// <summary>A workflow task carries its request to a worker (again, after a task that failed or timed out).</summary>
+    Send,
+
+    /// <summary>The worker's Acceptance.</summary>
+    Accept,
+
+    /// <summary>The worker's Rejection, or no answer to a request it was sent.</summary>
+    Reject,
+
+    /// <summary>The worker's Response.</summary>
+    Complete,
+
+    /// <summary>The run closed.</summary>
+    Abort,
+}
+
 /// <summary>
-/// One workflow update, as the real server's registry keeps it. The legal transitions:
-/// <code>
-///   Admitted ──send──▶ Sent ──accept──▶ Accepted ──complete──▶ Completed
-///   Admitted/Sent ──reject──▶ Rejected
-///   Admitted/Sent/Accepted ──abort (the run closed)──▶ Aborted
-///   Sent ──send again (the task failed or timed out)──▶ Sent
-/// </code>
+/// One workflow update, as the real server's registry keeps it; its legal transitions are <see cref="Transitions"/>.
 /// Rejected, Completed and Aborted are final. Every transition wakes the callers waiting on <see cref="Changed"/>.
 /// </summary>
 public sealed class UpdateMachine(string updateId, Request request)
 {
+    public static readonly TransitionTable<UpdatePhase, UpdateEvent> Transitions = new(
+        "Update",
+        (UpdatePhase.Admitted, UpdateEvent.Send, UpdatePhase.Sent),
+        (UpdatePhase.Sent, UpdateEvent.Send, UpdatePhase.Sent),
+        (UpdatePhase.Admitted, UpdateEvent.Accept, UpdatePhase.Accepted),
+        (UpdatePhase.Sent, UpdateEvent.Accept, UpdatePhase.Accepted),
+        (UpdatePhase.Admitted, UpdateEvent.Reject, UpdatePhase.Rejected),
+        (UpdatePhase.Sent, UpdateEvent.Reject, UpdatePhase.Rejected),
+        (UpdatePhase.Accepted, UpdateEvent.Complete, UpdatePhase.Completed),
+        (UpdatePhase.Admitted, UpdateEvent.Abort, UpdatePhase.Aborted),
+        (UpdatePhase.Sent, UpdateEvent.Abort, UpdatePhase.Aborted),
+        (UpdatePhase.Accepted, UpdateEvent.Abort, UpdatePhase.Aborted));
+
     private TaskCompletionSource? _changed;
 
     public string UpdateId { get; } = updateId;
@@ -61,7 +86,16 @@ public sealed class UpdateMachine(string updateId, Request request)
     /// <summary>Aborted before it was accepted by a run that closed into a new run (continue-as-new, retry, cron): it belongs there.</summary>
     public bool MovesToNewRun { get; private set; }
 
-    public bool IsFinal => Phase is UpdatePhase.Completed or UpdatePhase.Rejected or UpdatePhase.Aborted;
+    private readonly TaskCompletionSource _readmitted = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes when the caller that sent an update that <see cref="MovesToNewRun"/> has admitted it there.</summary>
+    public Task Readmitted => _readmitted.Task;
+
+    public void MarkReadmitted() => _readmitted.TrySetResult();
+
+    public bool IsFinal => Transitions.IsFinal(Phase);
+
+    public bool Allows(UpdateEvent on) => Transitions.Allows(Phase, on);
 
     public string RequestMessageId => UpdateId + "/request";
 
@@ -70,30 +104,30 @@ public sealed class UpdateMachine(string updateId, Request request)
 
     public void Send(long sequencingEventId)
     {
-        Require(Phase is UpdatePhase.Admitted or UpdatePhase.Sent, "send");
+        var next = Transitions.Next(Phase, UpdateEvent.Send);
         SequencingEventId = sequencingEventId;
-        Move(UpdatePhase.Sent);
+        Move(next);
     }
 
     public void Accept(long acceptedEventId)
     {
-        Require(Phase is UpdatePhase.Admitted or UpdatePhase.Sent, "accept");
+        var next = Transitions.Next(Phase, UpdateEvent.Accept);
         AcceptedEventId = acceptedEventId;
-        Move(UpdatePhase.Accepted);
+        Move(next);
     }
 
     public void Reject(Temporalio.Api.Failure.V1.Failure failure)
     {
-        Require(Phase is UpdatePhase.Admitted or UpdatePhase.Sent, "reject");
+        var next = Transitions.Next(Phase, UpdateEvent.Reject);
         Outcome = new Outcome { Failure = failure };
-        Move(UpdatePhase.Rejected);
+        Move(next);
     }
 
     public void Complete(long completedEventId)
     {
-        Require(Phase == UpdatePhase.Accepted, "complete");
+        var next = Transitions.Next(Phase, UpdateEvent.Complete);
         CompletedEventId = completedEventId;
-        Move(UpdatePhase.Completed);
+        Move(next);
     }
 
     /// <summary>
@@ -102,7 +136,7 @@ public sealed class UpdateMachine(string updateId, Request request)
     /// </summary>
     public void Abort(Outcome acceptedOutcome, RpcException notAcceptedError, bool newRun)
     {
-        Require(!IsFinal, "abort");
+        var next = Transitions.Next(Phase, UpdateEvent.Abort);
         if (Phase == UpdatePhase.Accepted)
         {
             Outcome = acceptedOutcome;
@@ -113,7 +147,7 @@ public sealed class UpdateMachine(string updateId, Request request)
             MovesToNewRun = newRun;
         }
 
-        Move(UpdatePhase.Aborted);
+        Move(next);
     }
 
     private void Move(UpdatePhase phase)
@@ -123,14 +157,6 @@ public sealed class UpdateMachine(string updateId, Request request)
         {
             _changed = null;
             changed.TrySetResult();
-        }
-    }
-
-    private void Require(bool legal, string transition)
-    {
-        if (!legal)
-        {
-            throw new InvalidOperationException($"Update {UpdateId} cannot {transition} while {Phase}.");
         }
     }
 

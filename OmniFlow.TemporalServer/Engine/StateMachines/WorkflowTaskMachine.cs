@@ -8,10 +8,36 @@ public enum WorkflowTaskPhase
 {
     Scheduled,
     Started,
+    Completed,
+
+    /// <summary>A speculative task whose completion changed nothing: gone as if it never existed.</summary>
+    Discarded,
+    Failed,
+    TimedOut,
+
+    /// <summary>The run closed while the task was pending.</summary>
+    Dropped,
+}
+
+public enum WorkflowTaskEvent
+{
+    /// <summary>A poller takes it.</summary>
+    Start,
+
+    /// <summary>Events came in while an unwritten (transient or speculative) task waited: it is written as attempt 1.</summary>
+    BecomeNormal,
+
+    /// <summary>Its sticky queue's worker is gone or too slow: it goes to the normal queue.</summary>
+    LeaveStickyQueue,
+    Complete,
+    Discard,
+    Fail,
+    TimeOut,
+    RunClosed,
 }
 
 /// <summary>
-/// The run's single outstanding workflow task: Scheduled → Started → (Completed | Discarded | Failed | TimedOut).
+/// The run's single outstanding workflow task; its legal transitions are <see cref="Transitions"/>.
 /// A retry (attempt ≥ 2) is transient, as on a real server: its Scheduled and Started events are shown to the worker
 /// with the ids they would take, but written to history only when the attempt completes; its failure is not written.
 /// A speculative task (scheduled only to carry updates) is unwritten the same way on its first attempt; when its
@@ -20,6 +46,18 @@ public enum WorkflowTaskPhase
 /// </summary>
 public sealed class WorkflowTaskMachine(long scheduledEventId, int attempt, DateTimeOffset scheduledTime, bool speculative = false)
 {
+    public static readonly TransitionTable<WorkflowTaskPhase, WorkflowTaskEvent> Transitions = new(
+        "Workflow task",
+        (WorkflowTaskPhase.Scheduled, WorkflowTaskEvent.Start, WorkflowTaskPhase.Started),
+        (WorkflowTaskPhase.Scheduled, WorkflowTaskEvent.BecomeNormal, WorkflowTaskPhase.Scheduled),
+        (WorkflowTaskPhase.Scheduled, WorkflowTaskEvent.LeaveStickyQueue, WorkflowTaskPhase.Scheduled),
+        (WorkflowTaskPhase.Scheduled, WorkflowTaskEvent.RunClosed, WorkflowTaskPhase.Dropped),
+        (WorkflowTaskPhase.Started, WorkflowTaskEvent.Complete, WorkflowTaskPhase.Completed),
+        (WorkflowTaskPhase.Started, WorkflowTaskEvent.Discard, WorkflowTaskPhase.Discarded),
+        (WorkflowTaskPhase.Started, WorkflowTaskEvent.Fail, WorkflowTaskPhase.Failed),
+        (WorkflowTaskPhase.Started, WorkflowTaskEvent.TimeOut, WorkflowTaskPhase.TimedOut),
+        (WorkflowTaskPhase.Started, WorkflowTaskEvent.RunClosed, WorkflowTaskPhase.Dropped));
+
     public long ScheduledEventId { get; private set; } = scheduledEventId;
 
     public int Attempt { get; private set; } = attempt;
@@ -50,11 +88,12 @@ public sealed class WorkflowTaskMachine(long scheduledEventId, int attempt, Date
     /// </summary>
     public void BecomeNormal(long scheduledEventId)
     {
-        if (Phase != WorkflowTaskPhase.Scheduled || !Unwritten)
+        if (!Unwritten)
         {
-            throw new InvalidOperationException("Only a transient or speculative task that has not started can become normal.");
+            throw new InvalidOperationException("Only a transient or speculative task can become normal.");
         }
 
+        Phase = Transitions.Next(Phase, WorkflowTaskEvent.BecomeNormal);
         Transient = false;
         Speculative = false;
         Attempt = 1;
@@ -63,12 +102,7 @@ public sealed class WorkflowTaskMachine(long scheduledEventId, int attempt, Date
 
     public void Start(long startedEventId, DateTimeOffset startedTime, ClockItem timeout, IReadOnlyList<HistoryEvent> unwritten)
     {
-        if (Phase != WorkflowTaskPhase.Scheduled)
-        {
-            throw new InvalidOperationException("A workflow task can only start once.");
-        }
-
-        Phase = WorkflowTaskPhase.Started;
+        Phase = Transitions.Next(Phase, WorkflowTaskEvent.Start);
         StartedEventId = startedEventId;
         StartedTime = startedTime;
         Timeout = timeout;
@@ -85,10 +119,24 @@ public sealed class WorkflowTaskMachine(long scheduledEventId, int attempt, Date
         StartedEventId = startedEventId;
     }
 
-    public bool Matches(TaskToken token) =>
-        Phase == WorkflowTaskPhase.Started && token.ScheduledEventId == ScheduledEventId && token.Attempt == Attempt;
+    public bool Allows(WorkflowTaskEvent on) => Transitions.Allows(Phase, on);
 
-    public void End() => Timeout?.Cancel();
+    /// <summary>The task a worker's answer (completion or failure) is for: started, with the token's ids.</summary>
+    public bool Matches(TaskToken token) =>
+        Allows(WorkflowTaskEvent.Complete) && token.ScheduledEventId == ScheduledEventId && token.Attempt == Attempt;
+
+    /// <summary>The dispatch still stands for this task, waiting for a poller.</summary>
+    public bool Matches(long scheduledEventId, int attempt, WorkflowTaskEvent on) =>
+        Allows(on) && scheduledEventId == ScheduledEventId && attempt == Attempt;
+
+    public void LeaveStickyQueue() => Phase = Transitions.Next(Phase, WorkflowTaskEvent.LeaveStickyQueue);
+
+    /// <summary>The task ends (completed, discarded, failed, timed out, or dropped with its run).</summary>
+    public void End(WorkflowTaskEvent how)
+    {
+        Phase = Transitions.Next(Phase, how);
+        Timeout?.Cancel();
+    }
 
     public void Write(StateWriter writer) => writer
         .Write(ScheduledEventId).Write(Attempt).Write(Transient).Write(ScheduledTime).Write((int)Phase)

@@ -54,6 +54,17 @@ public sealed class ServerHarness(WorkflowEnvironment environment, SdkLogSink lo
     public async Task<IReadOnlyList<EventType>> EventTypesAsync(WorkflowHandle handle) =>
         (await HistoryAsync(handle)).Events.Select(e => e.EventType).ToList();
 
+    /// <summary>Waits (up to 5 s) until <paramref name="condition"/> holds, and fails the test when it never does.</summary>
+    public static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    {
+        for (var i = 0; i < 200 && !await condition(); i++)
+        {
+            await Task.Delay(25);
+        }
+
+        Assert.True(await condition());
+    }
+
     /// <summary>The history our server wrote must replay cleanly with the same workflow code.</summary>
     public async Task AssertReplaysAsync(WorkflowHandle handle, Action<WorkflowReplayerOptions> addWorkflows)
     {

@@ -1,3 +1,4 @@
+using Temporalio.Activities;
 using Temporalio.Workflows;
 
 namespace OmniFlow.Tests.TemporalServer.Workflows;
@@ -18,6 +19,41 @@ public sealed class BuildIdWorkflow
 
         return buildId;
     }
+}
+
+/// <summary>
+/// Runs an activity only on build "1.0" and then waits for <see cref="Finish"/>: a worker of another build replaying
+/// it must see the build id each task was completed with, or the activity is a nondeterminism.
+/// </summary>
+[Workflow]
+public sealed class BuildIdBranchWorkflow
+{
+    private bool _finish;
+
+    [Activity]
+    public static string SayHi() => "hi";
+
+    [WorkflowRun]
+    public async Task RunAsync()
+    {
+        await Workflow.DelayAsync(TimeSpan.FromMilliseconds(1));
+        if (Workflow.CurrentBuildId == "1.0")
+        {
+            await Workflow.ExecuteActivityAsync(() => SayHi(), new() { ScheduleToCloseTimeout = TimeSpan.FromHours(1) });
+        }
+
+        await Workflow.WaitConditionAsync(() => _finish);
+    }
+
+    [WorkflowSignal]
+    public Task Finish()
+    {
+        _finish = true;
+        return Task.CompletedTask;
+    }
+
+    [WorkflowQuery]
+    public string BuildId() => Workflow.CurrentBuildId ?? "";
 }
 
 /// <summary>Sleeps in short steps until the server suggests continuing as new; returns how many steps it took.</summary>
