@@ -3,8 +3,11 @@ using OmniFlow.Fulfillment.Notifications;
 using OmniFlow.Fulfillment.Orders;
 using OmniFlow.Fulfillment.Payments;
 using OmniFlow.Tests.Orders;
+using OmniFlow.Fulfillment.Shipping;
 using Temporalio.Client;
+using Temporalio.Common;
 using Temporalio.Exceptions;
+using Temporalio.Worker;
 
 namespace OmniFlow.Tests.Notifications;
 
@@ -69,6 +72,27 @@ public sealed class LateNotificationTests(TimeSkippingEnvironment temporal) : IC
             fakes.Deliveries.Select(delivery => delivery.Event.Type));
         await run.ReplayAsync(refund);
         await run.ReplayAsync(NotificationsOf(run));
+    }
+
+    /// <summary>
+    /// Histories recorded from the scenarios above before late events were handed over by signal-with-start (the order
+    /// signalled its closed notification workflow; the late refund started a notification workflow of its own): they replay.
+    /// </summary>
+    [Theory]
+    [InlineData("refund-in-completing-task", "ORDER-cd8b028e-f56a-42c9-a201-17bff2394050")]
+    [InlineData("late-refund", "ORDER-69fe1dbe-d8ba-43c6-9f3d-be6f149cc966-refund-pay-late")]
+    public async Task A_history_from_before_the_handover_replays(string name, string workflowId)
+    {
+        var json = await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, "Notifications", "Histories", $"{name}.json"), TestContext.Current.CancellationToken);
+        var replayer = new WorkflowReplayer(new WorkflowReplayerOptions()
+            .AddWorkflow<OrderWorkflow>()
+            .AddWorkflow<ShipmentWorkflow>()
+            .AddWorkflow<LatePaymentRefundWorkflow>()
+            .AddWorkflow<NotificationWorkflow>());
+
+        var result = await replayer.ReplayWorkflowAsync(WorkflowHistory.FromJson(workflowId, json), throwOnReplayFailure: false, TestContext.Current.CancellationToken);
+
+        Assert.Null(result.ReplayFailure);
     }
 
     private WorkflowHandle NotificationsOf(OrderRun run) => temporal.Environment.Client.GetWorkflowHandle(NotificationWorkflow.WorkflowId(run.OrderId));
