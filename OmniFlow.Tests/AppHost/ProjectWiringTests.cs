@@ -148,6 +148,28 @@ public sealed class ProjectWiringTests
     }
 
     [Fact]
+    public async Task Run_locally_the_notification_secrets_are_handed_over_as_configured_and_no_parameter_is_asked_for()
+    {
+        await using var model = await AppHostModel.BuildAsync(
+        [
+            .. ExternalServices,
+            "--Notifications:Webhooks:0:Url=http://127.0.0.1:9/hook",
+            "--Notifications:Webhooks:0:Secret=local-hook-secret",
+            "--Notifications:Email:Smtp:Host=127.0.0.1",
+            "--Notifications:Email:Smtp:Username=shop",
+            "--Notifications:Email:Smtp:Password=local-smtp-password",
+        ]);
+
+        Assert.DoesNotContain(model.Resources.OfType<ParameterResource>(), parameter => parameter.Name.StartsWith("notifications-", StringComparison.Ordinal));
+        foreach (var project in Projects)
+        {
+            var environment = await model.EnvironmentOfAsync(project);
+            Assert.Equal("local-hook-secret", environment["Notifications__Webhooks__0__Secret"]);
+            Assert.Equal("local-smtp-password", environment["Notifications__Email__Smtp__Password"]);
+        }
+    }
+
+    [Fact]
     public async Task Only_the_api_keeps_its_thread_pool_spinning_everything_else_shares_the_cores()
     {
         const string spinLimit = "DOTNET_ThreadPool_UnfairSemaphoreSpinLimit";
