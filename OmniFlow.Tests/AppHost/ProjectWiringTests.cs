@@ -119,6 +119,10 @@ public sealed class ProjectWiringTests
                 $"--Orders:{marker}Both=command line",
                 $"--Sales:{marker}:Nested=nested",
                 $"--Unforwarded:{marker}Cli=not forwarded",
+                "--Notifications:Webhooks:0:Url=http://127.0.0.1:9/hook",
+                "--Notifications:Webhooks:0:Secret=local-hook-secret",
+                "--Notifications:Email:Smtp:Username=shop",
+                "--Notifications:Email:Smtp:Password=local-smtp-password",
             ]);
         }
         finally
@@ -143,29 +147,13 @@ public sealed class ProjectWiringTests
                 Assert.Equal("command line", environment[$"Orders__{marker}Both"]);
                 Assert.Equal("nested", environment[$"Sales__{marker}__Nested"]);
                 Assert.DoesNotContain(environment.Keys, key => key.StartsWith("Unforwarded__", StringComparison.Ordinal));
+
+                // Run locally, secrets go over as configured (published, they are parameters: PublishTests).
+                Assert.Equal("local-hook-secret", environment["Notifications__Webhooks__0__Secret"]);
+                Assert.Equal("local-smtp-password", environment["Notifications__Email__Smtp__Password"]);
             }
-        }
-    }
 
-    [Fact]
-    public async Task Run_locally_the_notification_secrets_are_handed_over_as_configured_and_no_parameter_is_asked_for()
-    {
-        await using var model = await AppHostModel.BuildAsync(
-        [
-            .. ExternalServices,
-            "--Notifications:Webhooks:0:Url=http://127.0.0.1:9/hook",
-            "--Notifications:Webhooks:0:Secret=local-hook-secret",
-            "--Notifications:Email:Smtp:Host=127.0.0.1",
-            "--Notifications:Email:Smtp:Username=shop",
-            "--Notifications:Email:Smtp:Password=local-smtp-password",
-        ]);
-
-        Assert.DoesNotContain(model.Resources.OfType<ParameterResource>(), parameter => parameter.Name.StartsWith("notifications-", StringComparison.Ordinal));
-        foreach (var project in Projects)
-        {
-            var environment = await model.EnvironmentOfAsync(project);
-            Assert.Equal("local-hook-secret", environment["Notifications__Webhooks__0__Secret"]);
-            Assert.Equal("local-smtp-password", environment["Notifications__Email__Smtp__Password"]);
+            Assert.DoesNotContain(model.Resources.OfType<ParameterResource>(), parameter => parameter.Name.StartsWith("notifications-", StringComparison.Ordinal));
         }
     }
 
