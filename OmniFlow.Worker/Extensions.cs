@@ -52,6 +52,7 @@ public static class Extensions
                 .AddScopedActivities<ShippingActivities>()
                 .AddScopedActivities<NotificationActivities>()
                 .AddScopedActivities<DeliveryActivities>()
+                .AddScopedActivities<LateEventActivities>()
                 .AddScopedActivities<OrderRecordActivities>()
                 .AddScopedActivities<DeadlineActivities>()
                 .AddScopedActivities<ReconciliationActivities>();

@@ -85,7 +85,7 @@ public sealed class OrderUpdates(
 
         if (!Mentions(view, $"payment {payment.PaymentId} arrived") && !Mentions(view, $"payment {payment.PaymentId} refunded"))
         {
-            await StartLateRefundAsync(orderId, payment, view.Status);
+            await StartLateRefundAsync(orderId, payment, view);
         }
 
         return ApiProblems.Conflict($"Order '{orderId}' is {view.Status.ToWire()} and no longer payable; payment {payment.PaymentId} is refunded.");
@@ -121,12 +121,13 @@ public sealed class OrderUpdates(
         }
     }
 
-    private async Task StartLateRefundAsync(string orderId, PaymentConfirmation payment, OrderStatus status)
+    private async Task StartLateRefundAsync(string orderId, PaymentConfirmation payment, OrderView order)
     {
+        var late = new LatePayment(orderId, payment.PaymentId, payment.Amount, order.Status.ToWire(), notifications.AnyChannel, order.UserId);
         try
         {
             await temporal.StartWorkflowAsync(
-                (LatePaymentRefundWorkflow workflow) => workflow.RunAsync(new LatePayment(orderId, payment.PaymentId, payment.Amount, status.ToWire(), notifications.AnyChannel)),
+                (LatePaymentRefundWorkflow workflow) => workflow.RunAsync(late),
                 new WorkflowOptions(LatePaymentRefundWorkflow.WorkflowId(orderId, payment.PaymentId), temporalSettings.TaskQueue)
                 {
                     IdReusePolicy = WorkflowIdReusePolicy.RejectDuplicate,

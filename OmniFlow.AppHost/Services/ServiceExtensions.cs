@@ -8,12 +8,32 @@ public static class ServiceExtensions
     /// <summary>The port of an SDK-built .NET image (<c>HTTP_PORTS</c>), where a deployment serves a project.</summary>
     public const int ContainerHttpPort = 8080;
 
-    /// <summary>The configuration forwarded to projects that is secret: a parameter of the deployment when publishing.</summary>
+    /// <summary>The configuration forwarded to projects that is always secret: a parameter of the deployment when publishing.</summary>
     private static readonly Dictionary<string, string> SecretKeys = new(StringComparer.OrdinalIgnoreCase)
     {
         ["Admin:ApiKey"] = "admin-api-key",
         ["Payments:WebhookSecret"] = "payments-webhook-secret",
     };
+
+    /// <summary>
+    /// The secret keys and their parameters' names: <see cref="SecretKeys"/>, the secret of each configured webhook
+    /// (<c>notifications-webhook-N-secret</c>) and the SMTP password when the mail channel logs in (<c>Smtp:Username</c> set).
+    /// </summary>
+    private static Dictionary<string, string> SecretKeysOf(IConfiguration configuration)
+    {
+        var keys = new Dictionary<string, string>(SecretKeys, StringComparer.OrdinalIgnoreCase);
+        foreach (var webhook in configuration.GetSection("Notifications:Webhooks").GetChildren())
+        {
+            keys[$"Notifications:Webhooks:{webhook.Key}:Secret"] = $"notifications-webhook-{webhook.Key}-secret";
+        }
+
+        if (!string.IsNullOrEmpty(configuration["Notifications:Email:Smtp:Username"]))
+        {
+            keys["Notifications:Email:Smtp:Password"] = "notifications-smtp-password";
+        }
+
+        return keys;
+    }
 
     /// <summary>
     /// Serves HTTP on <paramref name="port"/> (or a free port) of this machine, not proxied by DCP: the admission path
@@ -39,8 +59,9 @@ public static class ServiceExtensions
 
     /// <summary>
     /// Forwards the AppHost's configuration sections (command line, environment, appsettings) as environment variables.
-    /// Published, the secrets among them (<c>Admin:ApiKey</c>, <c>Payments:WebhookSecret</c>) are secret parameters the
-    /// deployment supplies, never the AppHost's values.
+    /// Published, the secrets among them (<c>Admin:ApiKey</c>, <c>Payments:WebhookSecret</c>, the notification webhooks'
+    /// secrets, the SMTP password: <see cref="SecretKeysOf"/>) are secret parameters the deployment supplies, never the
+    /// AppHost's values; run locally, the configured values are forwarded as they are.
     /// </summary>
     public static IResourceBuilder<T> WithConfigurationSections<T>(this IResourceBuilder<T> builder, params string[] sections)
         where T : IResourceWithEnvironment
@@ -48,7 +69,7 @@ public static class ServiceExtensions
         var application = builder.ApplicationBuilder;
         var configuration = application.Configuration;
         var publishing = application.ExecutionContext.IsPublishMode;
-        var secrets = SecretKeys.Where(secret => publishing && sections.Contains(secret.Key.Split(':')[0], StringComparer.OrdinalIgnoreCase))
+        var secrets = SecretKeysOf(configuration).Where(secret => publishing && sections.Contains(secret.Key.Split(':')[0], StringComparer.OrdinalIgnoreCase))
             .ToDictionary(secret => secret.Key, secret => SecretParameter(application, secret.Value), StringComparer.OrdinalIgnoreCase);
         foreach (var (key, parameter) in secrets)
         {

@@ -15,12 +15,16 @@ public sealed record NotificationBatch(IReadOnlyList<OrderEvent> Events, bool Fi
 /// left running when it closes (parent close policy Abandon), so no delivery can hold the order back. Each target gets
 /// the events it subscribes to in the order they happened, each retried with backoff up to the retry horizon, then
 /// given up. It also owns the payment reminder: a timer that fires the configured time before an unpaid order's deadline.
-/// It ends once the order has ended and every event has been delivered or given up.
+/// It ends once the order has ended and every event has been delivered or given up to every target; until then a late
+/// event (<see cref="LateEventActivities"/>) still reaches every target, even one that had caught up.
 /// </summary>
 [Workflow]
 public sealed class NotificationWorkflow
 {
     public const string EventsSignal = "Events";
+
+    /// <summary>Marks the runs whose targets, once caught up with the ended order, wait for the others (and take late events meanwhile).</summary>
+    public const string WaitForAllTargetsPatch = "wait-for-all-targets";
 
     public static string WorkflowId(string orderId) => $"{orderId}-notifications";
 
@@ -36,6 +40,7 @@ public sealed class NotificationWorkflow
     private readonly HashSet<string> received = new(StringComparer.Ordinal);
     private bool final;
     private bool reminderDone;
+    private int caughtUpTargets;
 
     [WorkflowInit]
     public NotificationWorkflow(NotificationInput input)
@@ -63,7 +68,7 @@ public sealed class NotificationWorkflow
             return;
         }
 
-        await Workflow.WhenAllAsync([RemindAsync(plan), .. plan.Targets.Select(target => DeliverAllAsync(target, plan))]);
+        await Workflow.WhenAllAsync([RemindAsync(plan), .. plan.Targets.Select(target => DeliverAllAsync(target, plan, plan.Targets.Count))]);
     }
 
     private bool PaymentSettled => final || events.Any(e => NotificationEvents.SettlesPayment(e.Type));
@@ -74,7 +79,7 @@ public sealed class NotificationWorkflow
         final |= batch.Final;
     }
 
-    private async Task DeliverAllAsync(NotificationTarget target, NotificationPlan plan)
+    private async Task DeliverAllAsync(NotificationTarget target, NotificationPlan plan, int targets)
     {
         var delivery = new ActivityOptions
         {
@@ -95,7 +100,19 @@ public sealed class NotificationWorkflow
             await Workflow.WaitConditionAsync(() => next < events.Count || (final && reminderDone));
             if (next >= events.Count)
             {
-                return;
+                if (!Workflow.Patched(WaitForAllTargetsPatch))
+                {
+                    return;
+                }
+
+                caughtUpTargets++;
+                await Workflow.WaitConditionAsync(() => next < events.Count || caughtUpTargets == targets);
+                if (next >= events.Count)
+                {
+                    return;
+                }
+
+                caughtUpTargets--;
             }
 
             if (!target.Events.Contains(events[next].Type))

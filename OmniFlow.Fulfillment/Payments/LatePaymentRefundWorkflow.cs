@@ -5,13 +5,18 @@ using Temporalio.Workflows;
 
 namespace OmniFlow.Fulfillment.Payments;
 
-/// <summary><paramref name="Notifications"/>: a notification channel is configured, and the refund is announced (<c>payment.refunded</c>).</summary>
-public sealed record LatePayment(string OrderId, string PaymentId, decimal Amount, string OrderStatus, bool Notifications = false);
+/// <summary>
+/// <paramref name="Notifications"/>: a notification channel is configured, and the refund is announced
+/// (<c>payment.refunded</c>); <paramref name="UserId"/>: the order's buyer, whom the channels reach (null in histories
+/// from before it).
+/// </summary>
+public sealed record LatePayment(string OrderId, string PaymentId, decimal Amount, string OrderStatus, bool Notifications = false, string? UserId = null);
 
 /// <summary>
 /// Refunds a payment that arrived after its order's workflow had ended (the Api starts it and answers 409), and adds
 /// the refund to the stored order's timeline. Its id, <c>&lt;orderId&gt;-refund-&lt;paymentId&gt;</c>, makes a repeated
-/// webhook harmless: Temporal refuses the second start.
+/// webhook harmless: Temporal refuses the second start. The refund is announced with the order's other events, by its
+/// notification workflow (<see cref="OrderNotifier.HandOverLateAsync"/>).
 /// </summary>
 [Workflow]
 public sealed class LatePaymentRefundWorkflow
@@ -37,6 +42,13 @@ public sealed class LatePaymentRefundWorkflow
         {
             var refunded = OrderEvent.Create(
                 late.OrderId, NotificationEvents.Refunded, Workflow.UtcNow, new { payment_id = late.PaymentId, amount = late.Amount, reason = $"order {late.OrderStatus}" }, late.PaymentId);
+            if (Workflow.Patched(OrderNotifier.LateEventsPatch))
+            {
+                await OrderNotifier.HandOverLateAsync(new LateEvents(late.OrderId, late.UserId, [refunded]));
+                return;
+            }
+
+            // Runs from before the patch announced it in a notification workflow of their own.
             var announce = new NotificationInput(late.OrderId, null, [refunded], Final: true);
             await Workflow.StartChildWorkflowAsync(
                 (NotificationWorkflow workflow) => workflow.RunAsync(announce),

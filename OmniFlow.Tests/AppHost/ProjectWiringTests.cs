@@ -119,6 +119,10 @@ public sealed class ProjectWiringTests
                 $"--Orders:{marker}Both=command line",
                 $"--Sales:{marker}:Nested=nested",
                 $"--Unforwarded:{marker}Cli=not forwarded",
+                "--Notifications:Webhooks:0:Url=http://127.0.0.1:9/hook",
+                "--Notifications:Webhooks:0:Secret=local-hook-secret",
+                "--Notifications:Email:Smtp:Username=shop",
+                "--Notifications:Email:Smtp:Password=local-smtp-password",
             ]);
         }
         finally
@@ -143,7 +147,13 @@ public sealed class ProjectWiringTests
                 Assert.Equal("command line", environment[$"Orders__{marker}Both"]);
                 Assert.Equal("nested", environment[$"Sales__{marker}__Nested"]);
                 Assert.DoesNotContain(environment.Keys, key => key.StartsWith("Unforwarded__", StringComparison.Ordinal));
+
+                // Run locally, secrets go over as configured (published, they are parameters: PublishTests).
+                Assert.Equal("local-hook-secret", environment["Notifications__Webhooks__0__Secret"]);
+                Assert.Equal("local-smtp-password", environment["Notifications__Email__Smtp__Password"]);
             }
+
+            Assert.DoesNotContain(model.Resources.OfType<ParameterResource>(), parameter => parameter.Name.StartsWith("notifications-", StringComparison.Ordinal));
         }
     }
 

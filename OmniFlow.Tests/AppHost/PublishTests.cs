@@ -14,6 +14,8 @@ public sealed partial class PublishTests(PublishTests.Output output) : IClassFix
 {
     private const string LeakedKey = "must-not-leak";
     private const string LeakedWebhookSecret = "webhook-must-not-leak";
+    private const string LeakedNotificationSecret = "notification-hook-must-not-leak";
+    private const string LeakedSmtpPassword = "smtp-password-must-not-leak";
     private static readonly string[] Projects = ["api", "worker"];
 
     [Fact]
@@ -51,6 +53,8 @@ public sealed partial class PublishTests(PublishTests.Output output) : IClassFix
             var text = File.ReadAllText(file);
             Assert.DoesNotContain(LeakedKey, text);
             Assert.DoesNotContain(LeakedWebhookSecret, text);
+            Assert.DoesNotContain(LeakedNotificationSecret, text);
+            Assert.DoesNotContain(LeakedSmtpPassword, text);
         }
     }
 
@@ -63,6 +67,11 @@ public sealed partial class PublishTests(PublishTests.Output output) : IClassFix
             var environment = services[project].GetProperty("env");
             Assert.Equal("{admin-api-key.value}", environment.GetProperty("Admin__ApiKey").GetString());
             Assert.Equal("{payments-webhook-secret.value}", environment.GetProperty("Payments__WebhookSecret").GetString());
+            Assert.Equal("{notifications-webhook-0-secret.value}", environment.GetProperty("Notifications__Webhooks__0__Secret").GetString());
+            Assert.Equal("{notifications-webhook-1-secret.value}", environment.GetProperty("Notifications__Webhooks__1__Secret").GetString());
+            Assert.Equal("{notifications-smtp-password.value}", environment.GetProperty("Notifications__Email__Smtp__Password").GetString());
+            Assert.Equal("https://hooks.example.com/omniflow", environment.GetProperty("Notifications__Webhooks__0__Url").GetString());
+            Assert.Equal("shop", environment.GetProperty("Notifications__Email__Smtp__Username").GetString());
             Assert.Equal("00:10:00", environment.GetProperty("Orders__PaymentTimeout").GetString());
             Assert.Equal(8080, services[project].GetProperty("bindings").GetProperty("http").GetProperty("targetPort").GetInt32());
         }
@@ -86,6 +95,8 @@ public sealed partial class PublishTests(PublishTests.Output output) : IClassFix
             Assert.Equal("2", environment["Sales__PerUserLimit"]);
             Assert.Equal("${ADMIN_API_KEY:?set ADMIN_API_KEY}", environment["Admin__ApiKey"]);
             Assert.Equal("${PAYMENTS_WEBHOOK_SECRET:?set PAYMENTS_WEBHOOK_SECRET}", environment["Payments__WebhookSecret"]);
+            Assert.Equal("${NOTIFICATIONS_WEBHOOK_0_SECRET:?set NOTIFICATIONS_WEBHOOK_0_SECRET}", environment["Notifications__Webhooks__0__Secret"]);
+            Assert.Equal("${NOTIFICATIONS_SMTP_PASSWORD:?set NOTIFICATIONS_SMTP_PASSWORD}", environment["Notifications__Email__Smtp__Password"]);
         }
 
         Assert.Equal("${MYSQL_ROOT_PASSWORD:?set MYSQL_ROOT_PASSWORD}", Mapping(services["mysql"]["environment"])["MYSQL_ROOT_PASSWORD"]);
@@ -189,6 +200,8 @@ public sealed partial class PublishTests(PublishTests.Output output) : IClassFix
 
         Assert.Equal("secretKeyRef:admin-api-key", references["api/Admin__ApiKey"]);
         Assert.Equal("secretKeyRef:payments-webhook-secret", references["api/Payments__WebhookSecret"]);
+        Assert.Equal("secretKeyRef:notifications-webhook-1-secret", references["worker/Notifications__Webhooks__1__Secret"]);
+        Assert.Equal("secretKeyRef:notifications-smtp-password", references["worker/Notifications__Email__Smtp__Password"]);
         Assert.Equal("secretKeyRef:mysql-root-password", references["mysql/MYSQL_ROOT_PASSWORD"]);
         Assert.Equal("secretKeyRef:ConnectionStrings__omniflowdb", references["api/ConnectionStrings__omniflowdb"]);
         Assert.Equal("Server=mysql;Port=3306;User ID=root;Password=CHANGE_ME;Database=omniflowdb", secret["ConnectionStrings__omniflowdb"]);
@@ -249,7 +262,11 @@ public sealed partial class PublishTests(PublishTests.Output output) : IClassFix
             Publish(
                 "--publisher", "manifest", "--output-path", Manifest,
                 "--Orders:PaymentTimeout=00:10:00", "--Sales:PerUserLimit=2",
-                $"--Admin:ApiKey={LeakedKey}", $"--Payments:WebhookSecret={LeakedWebhookSecret}");
+                $"--Admin:ApiKey={LeakedKey}", $"--Payments:WebhookSecret={LeakedWebhookSecret}",
+                "--Notifications:Webhooks:0:Url=https://hooks.example.com/omniflow", $"--Notifications:Webhooks:0:Secret={LeakedNotificationSecret}",
+                "--Notifications:Webhooks:1:Url=https://ops.example.com/omniflow", $"--Notifications:Webhooks:1:Secret={LeakedNotificationSecret}-1",
+                "--Notifications:Email:Smtp:Host=smtp.example.com", "--Notifications:Email:Smtp:Username=shop",
+                $"--Notifications:Email:Smtp:Password={LeakedSmtpPassword}", "--Notifications:Email:From=shop@example.com");
         }
 
         public string Directory { get; }

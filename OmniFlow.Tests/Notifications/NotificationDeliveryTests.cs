@@ -89,7 +89,7 @@ public sealed class NotificationDeliveryTests(NotificationSystem system)
         await system.PutProductAsync("NOTIFY-UNPAID", 5);
         system.Webhooks.Answer = (endpoint, _, _) => endpoint == "dead" ? 503 : 200;
 
-        var orderId = await system.CreateOrderAsync("""{"user_id": "u-remind", "items": ["NOTIFY-UNPAID"], "amount": 100}""");
+        var orderId = await system.CreateOrderAsync("""{"user_id": "remind@omniflow.test", "items": ["NOTIFY-UNPAID"], "amount": 100}""");
         await system.WaitForCloseAsync(orderId);
         await system.WaitForWebhookAsync("live", $"{orderId}/order.cancelled");
         Assert.Equal("CANCELLED", (await system.GetOrderAsync(orderId)).GetProperty("status").GetString());
@@ -109,12 +109,17 @@ public sealed class NotificationDeliveryTests(NotificationSystem system)
             mail => mail.Headers[WebhookChannel.EventIdHeader] == $"{orderId}/order.payment_reminder" && mail.Subject!.StartsWith($"Reminder: order {orderId}", StringComparison.Ordinal));
         await ReplayAsync(orderId);
 
-        // A payment after the order closed is refunded by its own workflow, which announces the refund too.
+        // A payment after the order closed is refunded by its own workflow; the order's notification workflow (a new run
+        // of it) announces the refund, to the buyer too.
         Assert.Equal(HttpStatusCode.Conflict, (await system.PayAsync(orderId, "pay-late", 100m)).StatusCode);
-        await system.WaitForCloseAsync($"{Fulfillment.Payments.LatePaymentRefundWorkflow.WorkflowId(orderId, "pay-late")}-notifications");
-        var refunded = Json(system.Webhooks.Received("live").Single(hook => hook.EventId == $"{orderId}/payment.refunded/pay-late"));
+        var refundId = $"{orderId}/payment.refunded/pay-late";
+        await system.WaitForWebhookAsync("live", refundId);
+        await WaitForMailAsync(refundId);
+        var refunded = Json(system.Webhooks.Received("live").Single(hook => hook.EventId == refundId));
         Assert.Equal(NotificationEvents.Refunded, refunded.GetProperty("type").GetString());
         Assert.Equal("order CANCELLED", refunded.GetProperty("data").GetProperty("reason").GetString());
+        var refundMail = Assert.Single(system.Smtp.Messages, mail => mail.Headers[WebhookChannel.EventIdHeader] == refundId);
+        Assert.Equal(["ops@omniflow.test", "remind@omniflow.test"], refundMail.To.Mailboxes.Select(to => to.Address));
     }
 
     [Fact]

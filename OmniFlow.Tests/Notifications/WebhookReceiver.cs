@@ -8,7 +8,12 @@ using OmniFlow.Fulfillment.Notifications;
 namespace OmniFlow.Tests.Notifications;
 
 /// <summary>One POST as the receiver got it: the raw body and the two OmniFlow headers.</summary>
-public sealed record ReceivedWebhook(string Endpoint, string? EventId, string? Signature, byte[] Body, int Answered);
+public sealed record ReceivedWebhook(string Endpoint, string? EventId, string? Signature, byte[] Body, int Answered)
+{
+    /// <summary>The signature is <c>sha256=</c> and the hex HMAC-SHA256 of the raw body with <paramref name="secret"/>.</summary>
+    public bool IsSignedWith(string secret) =>
+        Signature == $"sha256={Convert.ToHexStringLower(System.Security.Cryptography.HMACSHA256.HashData(System.Text.Encoding.UTF8.GetBytes(secret), Body))}";
+}
 
 /// <summary>
 /// A real HTTP listener on 127.0.0.1 for webhooks: <c>POST /{endpoint}</c> is recorded and answered with what

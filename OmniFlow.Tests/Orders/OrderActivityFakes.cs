@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using OmniFlow.Fulfillment.Inventory;
+using OmniFlow.Fulfillment.Notifications;
 using OmniFlow.Fulfillment.Orders;
 using OmniFlow.Fulfillment.Payments;
 using OmniFlow.Fulfillment.Shipping;
@@ -32,6 +33,11 @@ internal sealed class OrderActivityFakes
     public ConcurrentQueue<OrderView> Records { get; } = new();
 
     public ConcurrentQueue<TimelineNote> Notes { get; } = new();
+
+    /// <summary>The events the one notification target of the plan (<c>probe</c>) takes.</summary>
+    public IReadOnlyList<string> NotifiedEvents { get; init; } = NotificationEvents.All;
+
+    public ConcurrentQueue<DeliveryRequest> Deliveries { get; } = new();
 
     public int Count(string activity) => calls.Count(call => call == activity);
 
@@ -106,6 +112,20 @@ internal sealed class OrderActivityFakes
         calls.Enqueue(NotificationActivities.Notify);
         return Task.CompletedTask;
     }
+
+    [Activity(DeliveryActivities.Plan)]
+    public Task<NotificationPlan> PlanNotificationsAsync() =>
+        Task.FromResult(new NotificationPlan([new NotificationTarget("probe", "probe", NotifiedEvents)], TimeSpan.FromMinutes(10), TimeSpan.FromHours(1), TimeSpan.FromMinutes(1)));
+
+    [Activity(DeliveryActivities.Deliver)]
+    public Task DeliverAsync(DeliveryRequest request)
+    {
+        Deliveries.Enqueue(request);
+        return Task.CompletedTask;
+    }
+
+    [Activity(DeliveryActivities.GiveUp)]
+    public Task GiveUpAsync(DeliveryRequest request) => Task.CompletedTask;
 
     [Activity(OrderRecordActivities.RecordOrder)]
     public Task RecordOrderAsync(OrderSnapshot snapshot)

@@ -1,3 +1,4 @@
+using OmniFlow.Fulfillment.Notifications;
 using OmniFlow.Fulfillment.Orders;
 using OmniFlow.Fulfillment.Payments;
 using OmniFlow.Fulfillment.Shipping;
@@ -37,8 +38,10 @@ internal sealed class OrderRun(
             .AddWorkflow<OrderWorkflow>()
             .AddWorkflow<ShipmentWorkflow>()
             .AddWorkflow<LatePaymentRefundWorkflow>()
+            .AddWorkflow<NotificationWorkflow>()
             .AddAllActivities(fakes)
-            .AddAllActivities(new DeadlineActivities(environment.Client));
+            .AddAllActivities(new DeadlineActivities(environment.Client))
+            .AddAllActivities(new LateEventActivities(environment.Client));
         var orders = new TemporalWorker(environment.Client, options);
         var gateWorker = new TemporalWorker(environment.Client, new TemporalWorkerOptions($"{taskQueue}-gate").AddAllActivities(gate));
         workers.Add(RunAsync(orders));
@@ -141,7 +144,8 @@ internal sealed class OrderRun(
         var replayer = new WorkflowReplayer(new WorkflowReplayerOptions()
             .AddWorkflow<OrderWorkflow>()
             .AddWorkflow<ShipmentWorkflow>()
-            .AddWorkflow<LatePaymentRefundWorkflow>());
+            .AddWorkflow<LatePaymentRefundWorkflow>()
+            .AddWorkflow<NotificationWorkflow>());
         await replayer.ReplayWorkflowAsync(history);
     }
 

@@ -14,12 +14,12 @@ public sealed class OrderApi(HttpClient api)
 
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
 
-    public async Task<string> StockAsync(int stock)
+    public async Task<string> StockAsync(int stock, decimal price = 100.00m)
     {
         var sku = $"SYS-{Guid.NewGuid():N}"[..20];
         using var request = new HttpRequestMessage(HttpMethod.Put, $"/api/v1/products/{sku}")
         {
-            Content = JsonContent.Create(new { name = "System test phone", price = 100.00m, stock, warehouse = "SH" }),
+            Content = JsonContent.Create(new { name = "System test phone", price, stock, warehouse = "SH" }),
         };
         request.Headers.Add("X-Api-Key", AdminKey);
         using var response = await api.SendAsync(request, Cancellation);
@@ -27,10 +27,10 @@ public sealed class OrderApi(HttpClient api)
         return sku;
     }
 
-    public async Task<string> PlaceOrderAsync(string sku)
+    public async Task<string> PlaceOrderAsync(string sku, string? userId = null, decimal amount = 100m)
     {
         using var response = await api.PostAsJsonAsync("/api/v1/orders",
-            new { user_id = $"u-{Guid.NewGuid():N}", items = new[] { sku }, amount = 100 }, Cancellation);
+            new { user_id = userId ?? $"u-{Guid.NewGuid():N}", items = new[] { sku }, amount }, Cancellation);
         var body = await response.Content.ReadAsStringAsync(Cancellation);
         Assert.True(response.StatusCode == HttpStatusCode.OK, $"POST /api/v1/orders answered {(int)response.StatusCode}: {body}");
         return JsonDocument.Parse(body).RootElement.GetProperty("order_id").GetString()!;
@@ -43,9 +43,9 @@ public sealed class OrderApi(HttpClient api)
     }
 
     /// <summary>A payment provider's signed confirmation of <paramref name="paymentId"/>, and the Api's answer.</summary>
-    public async Task<(HttpStatusCode Status, string Body)> SendPaymentAsync(string order, string paymentId)
+    public async Task<(HttpStatusCode Status, string Body)> SendPaymentAsync(string order, string paymentId, decimal amount = 100m)
     {
-        var body = JsonSerializer.Serialize(new { payment_id = paymentId, amount = 100 });
+        var body = JsonSerializer.Serialize(new { payment_id = paymentId, amount });
         var t = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         var signature = Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(WebhookSecret), Encoding.UTF8.GetBytes($"{t}.{order}.{body}")));
         using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/orders/{order}/pay")
@@ -55,6 +55,16 @@ public sealed class OrderApi(HttpClient api)
         request.Headers.Add("X-Signature", $"t={t},v1={signature}");
         using var response = await api.SendAsync(request, Cancellation);
         return (response.StatusCode, await response.Content.ReadAsStringAsync(Cancellation));
+    }
+
+    /// <summary>An operator's audit decision on a held order (<c>POST /audit</c> with the admin key).</summary>
+    public async Task AuditAsync(string order, bool approved, string reason)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/orders/{order}/audit") { Content = JsonContent.Create(new { approved, reason }) };
+        request.Headers.Add("X-Api-Key", AdminKey);
+        using var response = await api.SendAsync(request, Cancellation);
+        var answer = await response.Content.ReadAsStringAsync(Cancellation);
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"POST /api/v1/orders/{order}/audit answered {(int)response.StatusCode}: {answer}");
     }
 
     public async Task<JsonElement> ProductAsync(string sku) =>
