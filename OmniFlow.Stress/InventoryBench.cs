@@ -76,7 +76,7 @@ public static class InventoryBench
                         : await inventory.ReserveAsync(key, orderId, [new StockLine(sku, 1)]);
                     Interlocked.Increment(ref result.Outcome == StockOutcome.Reserved ? ref reserved : ref refused);
                 }
-                catch (TransientInventoryException)
+                catch (DatabaseBusyException)
                 {
                     Interlocked.Increment(ref failed);
                 }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Data.Common;
 using OmniFlow.Fulfillment.Inventory;
+using OmniFlow.Fulfillment.Persistence;
 
 namespace OmniFlow.Api.Infrastructure;
 
@@ -38,7 +39,7 @@ public sealed partial class DependencyFailureLog(ILogger<DependencyFailureLog> l
     {
         for (var current = exception; current is not null; current = current.InnerException)
         {
-            if (current is Temporalio.Exceptions.RpcException or DbException or TransientInventoryException or StackExchange.Redis.RedisException or TimeoutException)
+            if (current is Temporalio.Exceptions.RpcException or DbException or DatabaseBusyException or StackExchange.Redis.RedisException or TimeoutException)
             {
                 return current;
             }

@@ -2,7 +2,7 @@ namespace OmniFlow.Fulfillment.Inventory;
 
 /// <summary>
 /// The asset of record (L3): every stock movement runs exactly once per idempotency key, in one transaction.
-/// Lock timeouts and deadlocks surface as <see cref="TransientInventoryException"/> (retryable);
+/// Lock timeouts and deadlocks surface as <see cref="Persistence.DatabaseBusyException"/> (retryable);
 /// business outcomes (insufficient stock, unknown sku) are returned, never thrown.
 /// </summary>
 public interface IInventoryService

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using OmniFlow.Fulfillment.Persistence;
 
 namespace OmniFlow.Fulfillment.Inventory;
 
@@ -27,6 +28,6 @@ public static class InventoryTelemetry
     /// <summary>Transactions run again after a deadlock, lock wait timeout, busy database or lost connection.</summary>
     public static readonly Counter<long> Retries = Meter.CreateCounter<long>("omniflow.inventory.retries", "{attempt}");
 
-    /// <summary>Transactions that stayed in conflict after every retry and surfaced as <see cref="TransientInventoryException"/>.</summary>
+    /// <summary>Transactions that stayed in conflict after every retry and surfaced as <see cref="DatabaseBusyException"/>.</summary>
     public static readonly Counter<long> Conflicts = Meter.CreateCounter<long>("omniflow.inventory.conflicts", "{operation}");
 }

@@ -15,6 +15,3 @@ public sealed record StockOperationResult(StockOutcome Outcome, string? Sku = nu
 {
     public bool Succeeded => Outcome is StockOutcome.Reserved or StockOutcome.Released or StockOutcome.Restocked or StockOutcome.NothingToRelease;
 }
-
-/// <summary>A lock timeout, deadlock or lost connection: the operation did nothing and may be retried with the same key.</summary>
-public sealed class TransientInventoryException(string message, Exception? inner = null) : Exception(message, inner);

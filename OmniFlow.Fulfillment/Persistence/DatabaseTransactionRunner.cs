@@ -7,7 +7,7 @@ namespace OmniFlow.Fulfillment.Persistence;
 /// <summary>
 /// Runs a unit of work in one write transaction and commits it. Deadlocks, lock wait timeouts, a busy database and lost
 /// connections roll the attempt back and run it again after a jittered backoff; when attempts run out the caller gets
-/// <see cref="TransientInventoryException"/>. The work must therefore be safe to run again from scratch.
+/// <see cref="DatabaseBusyException"/>. The work must therefore be safe to run again from scratch.
 /// </summary>
 public sealed partial class DatabaseTransactionRunner(
     IDbContextFactory<OmniFlowDbContext> contexts,
@@ -36,7 +36,7 @@ public sealed partial class DatabaseTransactionRunner(
                 {
                     InventoryTelemetry.Conflicts.Add(1, new KeyValuePair<string, object?>("operation", operation));
                     LogGaveUp(logger, operation, attempt, exception);
-                    throw new TransientInventoryException($"{operation} did not complete after {attempt} attempts: {exception.Message}", exception);
+                    throw new DatabaseBusyException($"{operation} did not complete after {attempt} attempts: {exception.Message}", exception);
                 }
 
                 InventoryTelemetry.Retries.Add(1, new KeyValuePair<string, object?>("operation", operation));

@@ -111,7 +111,7 @@ public sealed class MariaDbErrorTests(MariaDbServer server, MariaDbDatabase data
         await using var services = new ServiceCollection().AddLogging().AddOmniFlowDatabase(settings).BuildServiceProvider();
         var inventory = services.GetRequiredService<IInventoryService>();
 
-        await Assert.ThrowsAsync<TransientInventoryException>(() =>
+        await Assert.ThrowsAsync<DatabaseBusyException>(() =>
             inventory.ReserveAsync("reserve-unreachable", "ORDER-unreachable", [new("phone", 1)], Cancel));
     }
 

@@ -1,6 +1,7 @@
 using OmniFlow.Fulfillment.Inventory;
 using OmniFlow.Fulfillment.Orders;
 using OmniFlow.Fulfillment.Payments;
+using OmniFlow.Fulfillment.Persistence;
 using OmniFlow.Fulfillment.Shipping;
 using Temporalio.Api.Enums.V1;
 using Temporalio.Api.History.V1;
@@ -131,7 +132,7 @@ public sealed class OrderWorkflowTests(TimeSkippingEnvironment temporal) : IClas
     [Fact]
     public async Task A_reservation_failing_past_its_timeout_compensates_and_fails()
     {
-        var fakes = new OrderActivityFakes { Reserve = _ => throw new TransientInventoryException("lock wait timeout") };
+        var fakes = new OrderActivityFakes { Reserve = _ => throw new DatabaseBusyException("lock wait timeout") };
         await using var run = await StartAsync(fakes);
 
         var result = await run.Handle.GetResultAsync();
