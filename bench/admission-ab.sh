@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Admission (sold-out sku, wrk -c2000) of two builds of the Api in one run, rounds interleaved.
-# Usage: bash bench/admission-ab.sh BEFORE_CHECKOUT AFTER_CHECKOUT [rounds=4] [seconds=15]
+# Usage: bash bench/admission-ab.sh BEFORE_CHECKOUT AFTER_CHECKOUT [rounds=4] [seconds=15] [wrk script=order.lua]
+# (bench/order-keyed.lua sends every request with a fresh Idempotency-Key.)
 # Each checkout's Api must be built: dotnet build -c Release OmniFlow.Api. Both Apis share one private redis-server and
 # one OmniFlow.TemporalServer (from AFTER), each with its own SQLite file; no OTLP exporter (the hot path alone).
 set -euo pipefail
-before=$(realpath "$1"); after=$(realpath "$2"); rounds=${3:-4}; seconds=${4:-15}
+before=$(realpath "$1"); after=$(realpath "$2"); rounds=${3:-4}; seconds=${4:-15}; script=${5:-order.lua}
 work=$(mktemp -d)
 pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
@@ -24,7 +25,7 @@ start_api() { # checkout port name
 }
 before_port=$(free_port); start_api "$before" "$before_port" before
 after_port=$(free_port); start_api "$after" "$after_port" after
-rate() { wrk -t2 -c2000 -d"$2"s -s "$after/bench/order.lua" "http://127.0.0.1:$1/api/v1/orders" | awk '/Requests\/sec/ {print $2}'; }
+rate() { wrk -t2 -c2000 -d"$2"s -s "$after/bench/$script" "http://127.0.0.1:$1/api/v1/orders" | awk '/Requests\/sec/ {print $2}'; }
 echo "warm-up"; rate "$before_port" 10 >/dev/null; rate "$after_port" 10 >/dev/null
 for round in $(seq 1 "$rounds"); do
   if (( round % 2 )); then b=$(rate "$before_port" "$seconds"); a=$(rate "$after_port" "$seconds")
