@@ -20,6 +20,7 @@ public static class OrdersApi
             .Answers(StatusCodes.Status200OK, typeof(OrderAccepted), "Admitted and started; the same Idempotency-Key and body again answer the same order.")
             .Answers(StatusCodes.Status400BadRequest, "Malformed JSON, missing or empty items, a quantity, amount or text field out of its rules.")
             .Answers(StatusCodes.Status404NotFound, "A sku does not exist.")
+            .Answers(StatusCodes.Status409Conflict, "The order of this Idempotency-Key was given up before it started and its admission given back: send the order with a new key.")
             .Answers(StatusCodes.Status422UnprocessableEntity, "The amount is not the order's price (the answer names both), or the Idempotency-Key was used with another body.")
             .Answers(StatusCodes.Status429TooManyRequests, "An item is sold out or the user's per-sku limit is reached (\"error\" says which); or, when configured, too many orders from this client (Retry-After).")
             .Answers(StatusCodes.Status503ServiceUnavailable, "The gate, the database or Temporal is unavailable; nothing was reserved. Send it again.")

@@ -77,6 +77,9 @@ public sealed class OpenApiContractTests(OmniFlowSystem system)
         await ExpectAsync(HttpStatusCode.RequestEntityTooLarge, http, "POST", "/api/v1/orders", TooLarge);
         await ExpectAsync(HttpStatusCode.UnsupportedMediaType, http, "POST", "/api/v1/orders", order, "text/plain");
         await ExpectAsync(HttpStatusCode.TooManyRequests, http, "POST", "/api/v1/orders", order);
+        var abandonedKey = Guid.NewGuid().ToString();
+        await system.FlakyGate.ReleaseAsync(OmniFlow.Api.Orders.OrderIds.ForIdempotencyKey(abandonedKey), token);
+        await ExpectAsync(HttpStatusCode.Conflict, http, "POST", "/api/v1/orders", order, headers: ("Idempotency-Key", abandonedKey));
         await ExpectAsync(HttpStatusCode.ServiceUnavailable, unavailable, "POST", "/api/v1/orders", order);
         await ExpectAsync(HttpStatusCode.OK, http, "GET", $"/api/v1/orders?sku={sku}", headers: admin);
         await ExpectAsync(HttpStatusCode.BadRequest, http, "GET", "/api/v1/orders?limit=0", headers: admin);

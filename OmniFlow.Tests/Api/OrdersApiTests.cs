@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using OmniFlow.Api.Orders;
 
 namespace OmniFlow.Tests.Api;
 
@@ -201,6 +202,22 @@ public abstract class OrdersApiContract(OmniFlowSystem system)
         var orderId = await system.CreateOrderAsync(body, ("Idempotency-Key", key));
         Assert.Equal(orderId, await system.CreateOrderAsync(body, ("Idempotency-Key", key)));
         Assert.Equal(0, (await system.GetProductAsync(sku)).GetProperty("gate_stock").GetInt32());
+    }
+
+    [Fact]
+    public async Task A_key_whose_admission_was_given_back_without_an_order_is_409_and_takes_nothing()
+    {
+        system.EnsureAvailable();
+        var sku = ProductsApiTests.Sku();
+        await system.PutProductAsync(sku, 5);
+        var key = Guid.NewGuid().ToString();
+        await system.FlakyGate.ReleaseAsync(OrderIds.ForIdempotencyKey(key), TestContext.Current.CancellationToken);
+
+        using var response = await system.PostJsonAsync("/api/v1/orders", $$"""{"user_id": "u-abandoned", "items": ["{{sku}}"]}""", ("Idempotency-Key", key));
+
+        await Problems.AssertProblemAsync(response, HttpStatusCode.Conflict);
+        Assert.False(await system.HasOrderForKeyAsync(key));
+        Assert.Equal(5, (await system.GetProductAsync(sku)).GetProperty("gate_stock").GetInt32());
     }
 
     [Fact]
