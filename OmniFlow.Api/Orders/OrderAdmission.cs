@@ -62,11 +62,11 @@ public sealed partial class OrderAdmission(
         // A crowd retrying with keys after the sale sold out is turned away with one read of the gate; a key that did
         // buy (perhaps the last unit) still gets its order.
         AdmissionResult? recalled = null;
-        if (gate.KnownSoldOut(StockLines(items.Lines)) is { } soldOut)
+        if (gate.KnownSoldOut(items.Stock) is { } soldOut)
         {
             try
             {
-                recalled = await gate.RecallAsync(orderId, request.UserId, StockLines(items.Lines), cancellationToken);
+                recalled = await gate.RecallAsync(orderId, request.UserId, items.Stock, cancellationToken);
             }
             catch (Exception error) when (DependencyFailureLog.IsDependencyFailure(error))
             {
@@ -94,7 +94,7 @@ public sealed partial class OrderAdmission(
         AdmissionResult admission;
         try
         {
-            admission = recalled ?? await gate.TryAdmitAsync(orderId, request.UserId, StockLines(items.Lines), keyed ? CancellationToken.None : cancellationToken);
+            admission = recalled ?? await gate.TryAdmitAsync(orderId, request.UserId, items.Stock, keyed ? CancellationToken.None : cancellationToken);
         }
         catch (Exception error) when (DependencyFailureLog.IsDependencyFailure(error))
         {
@@ -186,8 +186,6 @@ public sealed partial class OrderAdmission(
     private static ProblemHttpResult GateUnavailable() =>
         ApiProblems.Unavailable("The admission gate is unavailable; nothing was reserved. Try again.");
 
-    private static List<StockLine> StockLines(IReadOnlyList<OrderItem> items) => [.. items.Select(item => new StockLine(item.Sku, item.Quantity))];
-
     /// <summary>The requested items as order lines (one per sku) and their price, sum of price × quantity.</summary>
     private async ValueTask<PricedItems> ResolveItemsAsync(IReadOnlyList<OrderItemRequest> requested, CancellationToken cancellationToken)
     {
@@ -248,6 +246,9 @@ public sealed partial class OrderAdmission(
     /// <param name="Unknown">The first sku that does not exist; then the lines and price are incomplete.</param>
     private sealed record PricedItems(List<OrderItem> Lines, decimal Price, string? Unknown)
     {
+        /// <summary>The lines as the gate takes them.</summary>
+        public List<StockLine> Stock { get; } = [.. Lines.Select(item => new StockLine(item.Sku, item.Quantity))];
+
         /// <summary>A client's amount agrees when it is left out or equals the price exactly.</summary>
         public bool IsPricedAt(decimal? amount) => amount is null || amount == Price;
     }

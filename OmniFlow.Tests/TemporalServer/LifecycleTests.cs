@@ -92,7 +92,7 @@ public sealed class LifecycleTests(TimeSkippingServerFixture fixture) : IDisposa
         var parent = await RunAsync(async () =>
         {
             var (parent, childId) = await StartParentAsync(new(ChildOutcome.WaitForever, ParentAction.AwaitChild, ServerHarness.NewId("child")));
-            await WaitUntilAsync(async () => await ExistsAsync(childId));
+            await ServerHarness.WaitUntilAsync(async () => await ExistsAsync(childId));
             await _harness.Client.GetWorkflowHandle(childId).TerminateAsync("stop");
             var failed = await Assert.ThrowsAsync<WorkflowFailedException>(() => parent.GetResultAsync());
             var child = Assert.IsType<ChildWorkflowFailureException>(failed.InnerException);
@@ -147,7 +147,7 @@ public sealed class LifecycleTests(TimeSkippingServerFixture fixture) : IDisposa
         {
             var (parent, _) = await StartParentAsync(new(ChildOutcome.WaitForever, ParentAction.CompleteLeavingChild, childId, ClosePolicy: policy));
             Assert.Equal("parent left", await parent.GetResultAsync());
-            await WaitUntilAsync(async () => await StatusAsync(childId) == expected);
+            await ServerHarness.WaitUntilAsync(async () => await StatusAsync(childId) == expected);
             return true;
         });
 
@@ -182,7 +182,7 @@ public sealed class LifecycleTests(TimeSkippingServerFixture fixture) : IDisposa
         var handle = await RunAsync(async () =>
         {
             var handle = await _harness.Client.StartWorkflowAsync((SleeperWorkflow wf) => wf.RunAsync(), _harness.Options());
-            await WaitUntilAsync(async () => (await _harness.EventTypesAsync(handle)).Contains(EventType.TimerStarted));
+            await ServerHarness.WaitUntilAsync(async () => (await _harness.EventTypesAsync(handle)).Contains(EventType.TimerStarted));
             await handle.CancelAsync();
             var failed = await Assert.ThrowsAsync<WorkflowFailedException>(() => handle.GetResultAsync());
             Assert.IsType<CanceledFailureException>(failed.InnerException);
@@ -201,7 +201,7 @@ public sealed class LifecycleTests(TimeSkippingServerFixture fixture) : IDisposa
         var handle = await RunAsync(async () =>
         {
             var handle = await _harness.Client.StartWorkflowAsync((CancellableActivityWorkflow wf) => wf.RunAsync(), _harness.Options());
-            await WaitUntilAsync(async () => (await DescribeRawAsync(handle)).PendingActivities.Any(a => a.State == PendingActivityState.Started));
+            await ServerHarness.WaitUntilAsync(async () => (await DescribeRawAsync(handle)).PendingActivities.Any(a => a.State == PendingActivityState.Started));
             await handle.CancelAsync();
             Assert.Equal("activity cancelled", await handle.GetResultAsync());
             return handle;
@@ -219,7 +219,7 @@ public sealed class LifecycleTests(TimeSkippingServerFixture fixture) : IDisposa
         var handle = await RunAsync(async () =>
         {
             var handle = await _harness.Client.StartWorkflowAsync((SleeperWorkflow wf) => wf.RunAsync(), _harness.Options());
-            await WaitUntilAsync(async () => (await _harness.EventTypesAsync(handle)).Contains(EventType.TimerStarted));
+            await ServerHarness.WaitUntilAsync(async () => (await _harness.EventTypesAsync(handle)).Contains(EventType.TimerStarted));
             await handle.TerminateAsync("enough");
             var failed = await Assert.ThrowsAsync<WorkflowFailedException>(() => handle.GetResultAsync());
             Assert.IsType<TerminatedFailureException>(failed.InnerException);
@@ -325,14 +325,4 @@ public sealed class LifecycleTests(TimeSkippingServerFixture fixture) : IDisposa
 
     private async Task<WorkflowExecutionStatus> StatusAsync(string workflowId) =>
         (WorkflowExecutionStatus)(await _harness.Client.GetWorkflowHandle(workflowId).DescribeAsync()).Status;
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
-    {
-        for (var i = 0; i < 200 && !await condition(); i++)
-        {
-            await Task.Delay(25);
-        }
-
-        Assert.True(await condition());
-    }
 }

@@ -92,7 +92,7 @@ public sealed class UpdateTests(TimeSkippingServerFixture fixture, LocalServerFi
         var handle = await RunAsync(async () =>
         {
             var handle = await StartCounterAsync();
-            await WaitUntilAsync(async () => (await _harness.EventTypesAsync(handle)).Contains(EventType.WorkflowTaskCompleted));
+            await ServerHarness.WaitUntilAsync(async () => (await _harness.EventTypesAsync(handle)).Contains(EventType.WorkflowTaskCompleted));
             var before = (await _harness.HistoryAsync(handle)).Events.ToList();
 
             // Each rejection rides a speculative workflow task that is discarded: the worker (its run cached on the
@@ -128,7 +128,7 @@ public sealed class UpdateTests(TimeSkippingServerFixture fixture, LocalServerFi
         var handle = await RunAsync(async () =>
         {
             var handle = await StartCounterAsync();
-            await WaitUntilAsync(async () => (await _harness.EventTypesAsync(handle)).Contains(EventType.WorkflowTaskCompleted));
+            await ServerHarness.WaitUntilAsync(async () => (await _harness.EventTypesAsync(handle)).Contains(EventType.WorkflowTaskCompleted));
             return handle;
         });
 
@@ -162,7 +162,7 @@ public sealed class UpdateTests(TimeSkippingServerFixture fixture, LocalServerFi
         var handle = await RunAsync(async () =>
         {
             var handle = await StartCounterAsync();
-            await WaitUntilAsync(async () => (await _harness.EventTypesAsync(handle)).Contains(EventType.WorkflowTaskCompleted));
+            await ServerHarness.WaitUntilAsync(async () => (await _harness.EventTypesAsync(handle)).Contains(EventType.WorkflowTaskCompleted));
             return handle;
         });
         Assert.Null((await DescribeRawAsync(handle.Id)).PendingWorkflowTask);
@@ -578,12 +578,12 @@ public sealed class UpdateTests(TimeSkippingServerFixture fixture, LocalServerFi
         var handle = await harness.WithWorkerAsync(Workflows, async () =>
         {
             var handle = await harness.Client.StartWorkflowAsync((TimerUpdateWorkflow wf) => wf.RunAsync(TimeSpan.FromSeconds(1)), harness.Options());
-            await WaitUntilAsync(async () => (await harness.EventTypesAsync(handle)).Contains(EventType.TimerStarted));
+            await ServerHarness.WaitUntilAsync(async () => (await harness.EventTypesAsync(handle)).Contains(EventType.TimerStarted));
             return handle;
         });
 
         // No worker: the timer fires and the update is admitted; both go to the worker in the next task.
-        await WaitUntilAsync(async () => (await harness.EventTypesAsync(handle)).Contains(EventType.TimerFired));
+        await ServerHarness.WaitUntilAsync(async () => (await harness.EventTypesAsync(handle)).Contains(EventType.TimerFired));
         var updateId = ServerHarness.NewId("upd");
         var update = Task.Run(() => handle.ExecuteUpdateAsync(wf => wf.SeeAsync("update"), new(updateId)));
         await WaitForStageAsync(harness, handle.Id, updateId, UpdateWorkflowExecutionLifecycleStage.Admitted);
@@ -675,15 +675,5 @@ public sealed class UpdateTests(TimeSkippingServerFixture fixture, LocalServerFi
         }
 
         Assert.Fail($"update {updateId} never reached {stage}");
-    }
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
-    {
-        for (var i = 0; i < 200 && !await condition(); i++)
-        {
-            await Task.Delay(25);
-        }
-
-        Assert.True(await condition());
     }
 }
