@@ -39,7 +39,7 @@ run() { # checkout
   # `times` prints the subshell's children (the stress runner) as "user system" on its second line.
   local runner; runner=$(echo "$report" | tail -1 | awk '{gsub(/[ms]/, " "); print ($1 * 60 + $2 + $3 * 60 + $4) * 1000 / 5000}')
   echo "== $(git -C "$1" log --oneline -1 | cut -c1-60)"
-  echo "$report" | grep -E "status codes|settled|invariant" | sed 's/^/   /'
+  echo "$report" | grep -v -E '^(target|requests|latency|admitted|store|result) |^[0-9]+m[0-9.]+s ' | sed 's/^/   /'
   paste <(printf '%s\n' "${parts[@]}") <(printf '%s\n' $before) <(printf '%s\n' $after) |
     awk -v t="$ticks" -v n=5000 -v runner="$runner" -v s="$seconds" '
       { ms = ($3 - $2) / t * 1000 / n; total += ms; line = line sprintf("%s %.2f  ", $1, ms) }

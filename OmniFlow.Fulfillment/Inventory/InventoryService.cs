@@ -36,20 +36,15 @@ public sealed partial class InventoryService(
 
         var (result, replayed) = await once.RunOnceAsync(idempotencyKey, "Reserve", async (context, token) =>
         {
-            Order? row = null;
-            if (rows is not null)
-            {
-                // Written before the product rows are locked, so their lock is never held for it. It says reserved
-                // already; a refusal puts it back to reserving before the commit, so no one ever sees that.
-                row = OrderRows.Write(context, await OrderRows.FindForUpdateAsync(context, orderId, token), rows.Reserved);
-                await context.SaveChangesAsync(token);
-            }
+            // Read before the product rows are locked, so their lock is never held for it; written in the one batch
+            // that commits the reservation (as reserved) or the refusal (as still reserving).
+            var row = rows is null ? null : await OrderRows.FindForUpdateAsync(context, orderId, token);
 
-            async Task<StockOperationResult> RefuseAsync(StockOperationResult refusal)
+            StockOperationResult Refuse(StockOperationResult refusal)
             {
                 if (rows is not null)
                 {
-                    OrderRows.Write(context, row ?? await OrderRows.FindForUpdateAsync(context, orderId, token), rows.Reserving);
+                    OrderRows.Write(context, row, rows.Reserving);
                 }
 
                 return refusal;
@@ -60,18 +55,23 @@ public sealed partial class InventoryService(
             {
                 if (!products.TryGetValue(sku, out var product))
                 {
-                    return await RefuseAsync(new StockOperationResult(StockOutcome.UnknownSku, sku, $"No product '{sku}'."));
+                    return Refuse(new StockOperationResult(StockOutcome.UnknownSku, sku, $"No product '{sku}'."));
                 }
 
                 if (product.AvailableStock < quantity)
                 {
-                    return await RefuseAsync(new StockOperationResult(StockOutcome.InsufficientStock, sku, $"Requested {quantity}, available {product.AvailableStock}."));
+                    return Refuse(new StockOperationResult(StockOutcome.InsufficientStock, sku, $"Requested {quantity}, available {product.AvailableStock}."));
                 }
             }
 
             foreach (var (sku, quantity) in wanted)
             {
                 Move(context, products[sku], -quantity, LedgerKind.Reserve, orderId, idempotencyKey);
+            }
+
+            if (rows is not null)
+            {
+                OrderRows.Write(context, row, rows.Reserved);
             }
 
             return new StockOperationResult(StockOutcome.Reserved, Detail: $"Reserved {wanted.Values.Sum()} units.");

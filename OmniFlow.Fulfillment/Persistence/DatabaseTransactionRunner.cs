@@ -25,6 +25,10 @@ public sealed partial class DatabaseTransactionRunner(
             try
             {
                 await using var context = await contexts.CreateDbContextAsync(cancellationToken);
+
+                // A failed statement fails the whole attempt, which is rolled back and run again: EF Core's savepoint
+                // around each SaveChanges would only add two round trips to it.
+                context.Database.AutoSavepointsEnabled = false;
                 await using var transaction = await context.BeginWriteTransactionAsync(cancellationToken);
                 var result = await work(context, cancellationToken);
                 await transaction.CommitAsync(cancellationToken);

@@ -8,10 +8,11 @@ namespace OmniFlow.Fulfillment.Persistence;
 public readonly record struct OnceResult<T>(T Outcome, bool Replayed);
 
 /// <summary>
-/// Runs a body at most once per idempotency key. In one transaction: insert the key (a unique primary key, so a
-/// duplicate means the work was already done and its stored outcome is returned), run the body, store its outcome,
-/// commit. The body's changes, the key and the outcome commit together or not at all; a body that returns a failure
-/// outcome commits whatever it changed before deciding (so it must decide before changing what a failure must not keep), and that failure is stored and replayed like any other outcome.
+/// Runs a body at most once per idempotency key, in one transaction: run the body, then write its changes and the key
+/// with the body's outcome in one batch (the key is a unique primary key) and commit. When an earlier run committed
+/// the key first, the batch fails on it, the transaction rolls back whatever this run did, and the stored outcome is
+/// returned instead. A body that returns a failure outcome commits whatever it changed before deciding (so it must
+/// decide before changing what a failure must not keep), and that failure is stored and replayed like any other outcome.
 /// </summary>
 public sealed class IdempotentOperation(DatabaseTransactionRunner transactions, TimeProvider time)
 {
@@ -22,7 +23,7 @@ public sealed class IdempotentOperation(DatabaseTransactionRunner transactions, 
         Converters = { new JsonStringEnumConverter() },
     };
 
-    public Task<OnceResult<T>> RunOnceAsync<T>(
+    public async Task<OnceResult<T>> RunOnceAsync<T>(
         string key,
         string operation,
         Func<OmniFlowDbContext, CancellationToken, Task<T>> body,
@@ -31,38 +32,53 @@ public sealed class IdempotentOperation(DatabaseTransactionRunner transactions, 
         ArgumentException.ThrowIfNullOrWhiteSpace(key);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(key.Length, MaxKeyLength, nameof(key));
 
-        return transactions.RunAsync(operation, async (context, token) =>
+        try
         {
-            var record = new IdempotencyRecord { Key = key, Operation = operation, CreatedAt = time.GetStorageNow() };
-            context.IdempotencyRecords.Add(record);
-            try
+            return await transactions.RunAsync(operation, async (context, token) =>
             {
+                var outcome = await body(context, token);
+                context.IdempotencyRecords.Add(new IdempotencyRecord
+                {
+                    Key = key,
+                    Operation = operation,
+                    CreatedAt = time.GetStorageNow(),
+                    OutcomeJson = JsonSerializer.Serialize(outcome, Json),
+                });
                 await context.SaveChangesAsync(token);
-            }
-            catch (DbUpdateException exception) when (DatabaseErrors.IsDuplicateKey(exception))
+                return new OnceResult<T>(outcome, Replayed: false);
+            }, cancellationToken);
+        }
+        catch (DbUpdateException exception) when (DatabaseErrors.IsDuplicateKey(exception))
+        {
+            var stored = await transactions.RunAsync(operation, (context, token) => ReadStoredOutcomeAsync<T>(context, key, operation, token), cancellationToken);
+            if (stored is null)
             {
-                context.ChangeTracker.Clear();
-                return new OnceResult<T>(await ReadStoredOutcomeAsync<T>(context, key, operation, token), Replayed: true);
+                throw;
             }
 
-            var outcome = await body(context, token);
-            record.OutcomeJson = JsonSerializer.Serialize(outcome, Json);
-            await context.SaveChangesAsync(token);
-            return new OnceResult<T>(outcome, Replayed: false);
-        }, cancellationToken);
+            return new OnceResult<T>(stored.Value, Replayed: true);
+        }
     }
 
-    private static async Task<T> ReadStoredOutcomeAsync<T>(OmniFlowDbContext context, string key, string operation, CancellationToken cancellationToken)
+    /// <summary>The outcome stored under <paramref name="key"/>; null when there is none (another key was the duplicate).</summary>
+    private static async Task<StoredOutcome<T>?> ReadStoredOutcomeAsync<T>(OmniFlowDbContext context, string key, string operation, CancellationToken cancellationToken)
     {
-        var stored = await context.IdempotencyRecords.AsNoTracking().SingleAsync(r => r.Key == key, cancellationToken);
+        var stored = await context.IdempotencyRecords.AsNoTracking().SingleOrDefaultAsync(r => r.Key == key, cancellationToken);
+        if (stored is null)
+        {
+            return null;
+        }
+
         if (stored.Operation != operation)
         {
             throw new IdempotencyKeyReusedException(key, stored.Operation, operation);
         }
 
-        return JsonSerializer.Deserialize<T>(stored.OutcomeJson, Json)
-            ?? throw new InvalidOperationException($"The stored outcome of '{key}' is empty.");
+        return new StoredOutcome<T>(JsonSerializer.Deserialize<T>(stored.OutcomeJson, Json)
+            ?? throw new InvalidOperationException($"The stored outcome of '{key}' is empty."));
     }
+
+    private sealed record StoredOutcome<T>(T Value);
 }
 
 /// <summary>An idempotency key already used by a different operation: a caller bug, never retried into success.</summary>
