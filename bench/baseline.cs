@@ -10,5 +10,11 @@ builder.WebHost.UseUrls(builder.Configuration["urls"] ?? "http://127.0.0.1:8001"
 var app = builder.Build();
 var soldOut = """{"type":"https://tools.ietf.org/html/rfc6585#section-4","title":"Too Many Requests","status":429,"detail":"'SOLDOUT-1' is sold out.","error":"sold out","traceId":"00-00000000000000000000000000000000-0000000000000000-00"}"""u8.ToArray();
 app.MapGet("/", () => "ok");
-app.MapPost("/api/v1/orders", () => Results.Bytes(soldOut, "application/problem+json", statusCode: 429));
+app.MapPost("/api/v1/orders", (HttpContext context) =>
+{
+    context.Response.StatusCode = 429;
+    context.Response.ContentType = "application/problem+json";
+    context.Response.ContentLength = soldOut.Length;
+    return context.Response.Body.WriteAsync(soldOut).AsTask();
+});
 app.Run();
