@@ -1,6 +1,9 @@
 namespace OmniFlow.Fulfillment.Orders;
 
-/// <summary>One line of an order: a quantity of a sku, shipped from the sku's warehouse.</summary>
+/// <summary>
+/// One line of an order: a quantity of a sku, shipped from the sku's warehouse. The same record in the workflow's input and
+/// Status query, the stored order and the Api's answers (snake_case there).
+/// </summary>
 public sealed record OrderItem(string Sku, int Quantity, string Warehouse);
 
 /// <summary>
