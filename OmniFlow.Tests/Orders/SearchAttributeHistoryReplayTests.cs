@@ -1,8 +1,4 @@
 using OmniFlow.Fulfillment.Orders;
-using OmniFlow.Fulfillment.Payments;
-using OmniFlow.Fulfillment.Shipping;
-using Temporalio.Common;
-using Temporalio.Worker;
 
 namespace OmniFlow.Tests.Orders;
 
@@ -16,15 +12,10 @@ public sealed class SearchAttributeHistoryReplayTests
     [Fact]
     public async Task A_history_with_the_search_attribute_upserts_replays()
     {
-        var path = Path.Combine(AppContext.BaseDirectory, "Orders", "Histories", "search-attributes-upserted.json");
-        var history = WorkflowHistory.FromJson("search-attributes-upserted", await File.ReadAllTextAsync(path, TestContext.Current.CancellationToken));
+        var history = await RecordedHistories.LoadAsync("Histories", "search-attributes-upserted");
         Assert.Contains(history.Events, e => e.UpsertWorkflowSearchAttributesEventAttributes?.SearchAttributes.IndexedFields.ContainsKey("OrderStatus") == true);
-        var replayer = new WorkflowReplayer(new WorkflowReplayerOptions()
-            .AddWorkflow<OrderWorkflow>()
-            .AddWorkflow<ShipmentWorkflow>()
-            .AddWorkflow<LatePaymentRefundWorkflow>());
 
-        var result = await replayer.ReplayWorkflowAsync(history, throwOnReplayFailure: false, TestContext.Current.CancellationToken);
+        var result = await RecordedHistories.ReplayAsync(history);
 
         Assert.Null(result.ReplayFailure);
     }
