@@ -32,7 +32,7 @@ public static class Extensions
         services.AddSingleton<ReconciliationStore>();
         builder.AddNotificationSettings();
         services.AddSingleton<NotificationStore>();
-        services.AddHostedService<GateActivityWorker>();
+        GateWorker.AddTo(services, TemporalSettings.From(builder.Configuration));
         services.AddHealthChecks().AddCheck<TemporalHealthCheck>("temporal");
 
         services.AddSingleton<ProductDirectory>();

@@ -33,7 +33,6 @@ public static class Extensions
         var inventoryApart = !string.IsNullOrWhiteSpace(temporal.InventoryTaskQueue);
         if (roles.Orders)
         {
-            services.AddHostedService<SearchAttributeRegistration>();
             services.AddSingleton(ReconciliationSettings.From(builder.Configuration));
             services.AddSingleton<ReconciliationStore>();
             services.AddHostedService<ReconciliationScheduleRegistration>();

@@ -29,7 +29,7 @@ public sealed class ContractExamples(IOptions<JsonOptions> json) : IOpenApiOpera
     private static readonly OrderResponse PendingOrder = new(
         OrderId,
         OrderStatus.PendingPayment,
-        [new OrderItemResponse("iPhone15", 1, "SH")],
+        [new OrderItem("iPhone15", 1, "SH")],
         100m,
         "u-42",
         Received.AddMinutes(30),

@@ -82,14 +82,12 @@ public sealed record AuditRequest(bool? Approved, string? Reason)
     }
 }
 
-public sealed record OrderItemResponse(string Sku, int Quantity, string Warehouse);
-
 public sealed record TimelineResponse(DateTime At, string Event);
 
 public sealed record OrderResponse(
     string OrderId,
     OrderStatus Status,
-    IReadOnlyList<OrderItemResponse> Items,
+    IReadOnlyList<OrderItem> Items,
     decimal Amount,
     string? UserId,
     DateTime? PaymentDeadline,
@@ -99,7 +97,7 @@ public sealed record OrderResponse(
     public static OrderResponse From(OrderView view) => new(
         view.OrderId,
         view.Status,
-        [.. view.Items.Select(item => new OrderItemResponse(item.Sku, item.Quantity, item.Warehouse))],
+        view.Items,
         view.Amount,
         view.UserId,
         view.PaymentDeadline,

@@ -30,15 +30,19 @@ public sealed partial class OrderReader(ITemporalClient temporal, IOrderStore or
             return null;
         }
 
-        var handle = Handle(orderId);
+        // One round trip: a running workflow answers the query; a closed one is refused without running it.
+        var query = new WorkflowQueryOptions
+        {
+            RejectCondition = QueryRejectCondition.NotOpen,
+            Rpc = new() { CancellationToken = cancellationToken, Timeout = QueryTimeout },
+        };
         try
         {
-            var description = await handle.DescribeAsync(new() { Rpc = new() { CancellationToken = cancellationToken } });
-            if (description.Status == WorkflowExecutionStatus.Running)
-            {
-                var query = new WorkflowQueryOptions { Rpc = new() { CancellationToken = cancellationToken, Timeout = QueryTimeout } };
-                return new OrderSighting(await handle.QueryAsync(workflow => workflow.Status(), query), true);
-            }
+            return new OrderSighting(await Handle(orderId).QueryAsync(workflow => workflow.Status(), query), true);
+        }
+        catch (WorkflowQueryRejectedException)
+        {
+            // Closed: its last transition is stored.
         }
         catch (RpcException error) when (error.Code == RpcException.StatusCode.NotFound)
         {

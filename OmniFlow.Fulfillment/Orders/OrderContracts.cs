@@ -1,6 +1,9 @@
 namespace OmniFlow.Fulfillment.Orders;
 
-/// <summary>One line of an order: a quantity of a sku, shipped from the sku's warehouse.</summary>
+/// <summary>
+/// One line of an order: a quantity of a sku, shipped from the sku's warehouse. The same record in the workflow's input and
+/// Status query, the stored order and the Api's answers (snake_case there).
+/// </summary>
 public sealed record OrderItem(string Sku, int Quantity, string Warehouse);
 
 /// <summary>
@@ -12,6 +15,8 @@ public sealed record OrderItem(string Sku, int Quantity, string Warehouse);
 /// <see cref="Notifications.NotificationWorkflow"/>; when false (and in histories from before it) nothing of the kind runs.
 /// <c>InventoryTaskQueue</c>: the stock movements run there, on inventory workers of their own; when null (and in
 /// histories from before it) this worker runs them, the reservation as a local activity.
+/// <c>UpsertSearchAttributes</c>: no order starts with it on any more; only runs started before its removal hold true,
+/// and keep upserting their OrderStatus and UserId search attributes so their histories replay.
 /// </summary>
 public sealed record OrderWorkflowOptions(
     decimal AuditThreshold,

@@ -44,9 +44,6 @@ public sealed class OrderWorkflow
     /// <summary>A payment's update id: a provider's retries of one payment are one update, which Temporal answers once.</summary>
     public static string PaymentUpdateId(string paymentId) => $"pay-{paymentId}";
 
-    public static readonly SearchAttributeKey<string> OrderStatusAttribute = SearchAttributeKey.CreateKeyword("OrderStatus");
-    public static readonly SearchAttributeKey<string> UserIdAttribute = SearchAttributeKey.CreateKeyword("UserId");
-
     /// <summary>
     /// Every failure of the reservation is transient (stock outcomes are results), so it retries for about
     /// <paramref name="timeout"/>: bounded by attempts, not by a schedule-to-close timeout, which a local activity
@@ -617,7 +614,7 @@ public sealed class OrderWorkflow
         await PersistAsync(Workflow.CancellationToken);
     }
 
-    /// <summary>Writes the order's row (and its search attributes) so it can be listed and shown after its history is gone.</summary>
+    /// <summary>Writes the order's row so it can be listed and shown after its history is gone.</summary>
     private async Task PersistAsync(CancellationToken token)
     {
         UpsertSearchAttributes();
@@ -628,13 +625,18 @@ public sealed class OrderWorkflow
 
     private OrderSnapshot Snapshot() => new(Status(), input.IdempotencyKey, Workflow.UtcNow);
 
+    /// <summary>
+    /// Only the runs started with <see cref="OrderWorkflowOptions.UpsertSearchAttributes"/> on (no order starts so now):
+    /// they keep upserting, as their histories hold, since the SDK checks an upsert for determinism on replay.
+    /// </summary>
     private void UpsertSearchAttributes()
     {
         if (Options.UpsertSearchAttributes)
         {
+            var userId = SearchAttributeKey.CreateKeyword("UserId");
             Workflow.UpsertTypedSearchAttributes(
-                OrderStatusAttribute.ValueSet(status.ToWire()),
-                input.UserId is null ? UserIdAttribute.ValueUnset() : UserIdAttribute.ValueSet(input.UserId));
+                SearchAttributeKey.CreateKeyword("OrderStatus").ValueSet(status.ToWire()),
+                input.UserId is null ? userId.ValueUnset() : userId.ValueSet(input.UserId));
         }
     }
 

@@ -14,7 +14,7 @@ public static class StoredOrders
             order.UserId,
             order.Amount,
             order.Status.ToWire(),
-            [.. order.Items.Select(item => new StoredOrderLine(item.Sku, item.Quantity, item.Warehouse))],
+            order.Items,
             [.. order.Timeline.Select(entry => new OrderTimelineEvent(Utc(entry.At), entry.Event))],
             order.PaymentDeadline is { } deadline ? Utc(deadline) : null,
             Utc(createdAt),
@@ -26,7 +26,7 @@ public static class StoredOrders
         stored.OrderId,
         OrderStatusExtensions.TryParseWire(stored.Status, out var status) ? status : OrderStatus.Reserving,
         stored.UserId,
-        [.. stored.Lines.Select(line => new OrderItem(line.Sku, line.Quantity, line.Warehouse))],
+        stored.Lines,
         stored.Amount,
         stored.PaymentDeadline?.UtcDateTime,
         [.. stored.Timeline.Select(entry => new TimelineEntry(entry.At.UtcDateTime, entry.Event))]);

@@ -26,9 +26,6 @@ public sealed class TemporalSettings
     /// <summary>Where the activities that touch the admission gate run (the Api, which owns the gate).</summary>
     public string GateTaskQueue { get; set; } = "omniflow-gate";
 
-    /// <summary>Upsert the OrderStatus and UserId search attributes; the Worker registers them at start.</summary>
-    public bool SearchAttributes { get; set; } = true;
-
     /// <summary>How many workflow runs the Worker keeps in memory between their tasks (the SDK's sticky cache).</summary>
     public int MaxCachedWorkflows { get; set; } = 10_000;
 
@@ -67,6 +64,6 @@ public sealed class OrdersSettings
         configuration.GetSection(Section).Get<OrdersSettings>() ?? new OrdersSettings();
 
     public OrderWorkflowOptions ToWorkflowOptions(TemporalSettings temporal, bool notifications = false) =>
-        new(AuditThreshold, AuditTimeout, PaymentTimeout, temporal.GateTaskQueue, temporal.SearchAttributes, Notifications: notifications,
+        new(AuditThreshold, AuditTimeout, PaymentTimeout, temporal.GateTaskQueue, Notifications: notifications,
             InventoryTaskQueue: string.IsNullOrWhiteSpace(temporal.InventoryTaskQueue) ? null : temporal.InventoryTaskQueue);
 }

@@ -1,6 +1,6 @@
-namespace OmniFlow.Fulfillment.Persistence;
+using OmniFlow.Fulfillment.Orders;
 
-public sealed record StoredOrderLine(string Sku, int Quantity, string Warehouse);
+namespace OmniFlow.Fulfillment.Persistence;
 
 public sealed record OrderTimelineEvent(DateTimeOffset At, string Event);
 
@@ -10,7 +10,7 @@ public sealed record StoredOrder(
     string? UserId,
     decimal Amount,
     string Status,
-    IReadOnlyList<StoredOrderLine> Lines,
+    IReadOnlyList<OrderItem> Lines,
     IReadOnlyList<OrderTimelineEvent> Timeline,
     DateTimeOffset? PaymentDeadline,
     DateTimeOffset CreatedAt,

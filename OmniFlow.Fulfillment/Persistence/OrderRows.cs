@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using OmniFlow.Fulfillment.Orders;
 
 namespace OmniFlow.Fulfillment.Persistence;
 
@@ -78,7 +79,7 @@ public static class OrderRows
         order.UserId,
         order.Amount,
         order.Status,
-        [.. order.Lines.OrderBy(l => l.Sku, StringComparer.Ordinal).Select(l => new StoredOrderLine(l.Sku, l.Quantity, l.Warehouse))],
+        [.. order.Lines.OrderBy(l => l.Sku, StringComparer.Ordinal).Select(l => new OrderItem(l.Sku, l.Quantity, l.Warehouse))],
         JsonSerializer.Deserialize<List<OrderTimelineEvent>>(order.TimelineJson, Json) ?? [],
         order.PaymentDeadline,
         order.CreatedAt,

@@ -5,7 +5,12 @@ using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using OmniFlow.Api;
 using OmniFlow.Api.Security;
+using OmniFlow.Fulfillment.Orders;
 using OmniFlow.Fulfillment.Persistence;
+using OmniFlow.Tests.TemporalServer.Infrastructure;
+using Temporalio.Client;
+using Temporalio.Worker;
+using Temporalio.Workflows;
 
 namespace OmniFlow.Tests.Api;
 
@@ -74,6 +79,49 @@ public sealed class ApiHostTests
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await http.GetAsync("/health", token)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/openapi/v1.json", token)).StatusCode);
         await app.StopAsync(token);
+    }
+
+    [Fact]
+    public async Task The_gate_worker_starts_once_temporal_answers()
+    {
+        var token = TestContext.Current.CancellationToken;
+        var folder = Directory.CreateTempSubdirectory("omniflow-late-temporal-").FullName;
+        var port = DevServerProcess.FreePort();
+        var gateQueue = $"gate-{Guid.NewGuid():N}";
+        await using var app = ApiApp.Build(
+        [
+            "--environment=Development",
+            "--urls=http://127.0.0.1:0",
+            $"--ConnectionStrings:omniflowdb=Data Source={Path.Combine(folder, "db")}",
+            $"--Temporal:Address=127.0.0.1:{port}",
+            $"--Temporal:GateTaskQueue={gateQueue}",
+            "--Logging:LogLevel:Default=None",
+        ]);
+        await app.Services.MigrateOmniFlowDatabaseAsync(token);
+        await app.StartAsync(token);
+        using var http = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/alive", token)).StatusCode);
+
+        using var temporal = await DevServerProcess.StartAsync(port, Path.Combine(folder, "temporal.db"));
+        var client = await TemporalClient.ConnectAsync(new(temporal.Target));
+        var workflows = $"gate-caller-{Guid.NewGuid():N}";
+        using var worker = new TemporalWorker(client, new TemporalWorkerOptions(workflows).AddWorkflow<GateCallerWorkflow>());
+        var released = await worker.ExecuteAsync(() => client.ExecuteWorkflowAsync(
+            (GateCallerWorkflow wf) => wf.RunAsync(gateQueue, $"ORDER-{Guid.NewGuid()}"),
+            new($"gate-caller-{Guid.NewGuid():N}", workflows) { RunTimeout = TimeSpan.FromSeconds(20) }), token);
+
+        Assert.False(released);
+        await app.StopAsync(token);
+    }
+
+    /// <summary>Gives an admission back through the gate queue, as an order does: only the Api's gate worker serves it.</summary>
+    [Workflow]
+    public sealed class GateCallerWorkflow
+    {
+        [WorkflowRun]
+        public Task<bool> RunAsync(string gateQueue, string orderId) =>
+            Workflow.ExecuteActivityAsync<bool>(
+                AdmissionActivities.ReleaseAdmission, [orderId], new() { TaskQueue = gateQueue, StartToCloseTimeout = TimeSpan.FromSeconds(10) });
     }
 
     /// <summary>A port nothing listens on: a Temporal address that is never reachable.</summary>

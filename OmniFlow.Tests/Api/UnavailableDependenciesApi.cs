@@ -35,7 +35,7 @@ internal sealed class UnavailableDependenciesApi : IAsyncDisposable
             "--Logging:LogLevel:Default=None",
         ], builder =>
         {
-            var gateWorker = builder.Services.Single(service => service.ServiceType == typeof(IHostedService) && service.ImplementationType == typeof(GateActivityWorker));
+            var gateWorker = builder.Services.Single(service => service.ServiceType == typeof(IHostedService) && service.ImplementationType == typeof(GateWorker));
             builder.Services.Remove(gateWorker);
         });
         await app.StartAsync(TestContext.Current.CancellationToken);

@@ -1,9 +1,3 @@
-using OmniFlow.Fulfillment.Orders;
-using OmniFlow.Fulfillment.Payments;
-using OmniFlow.Fulfillment.Shipping;
-using Temporalio.Common;
-using Temporalio.Worker;
-
 namespace OmniFlow.Tests.Orders;
 
 /// <summary>
@@ -27,14 +21,7 @@ public sealed class SignalHistoryReplayTests
     [InlineData("wrong-amount-then-paid")]
     public async Task A_history_written_with_the_signals_replays(string name)
     {
-        var json = await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, "Orders", "SignalHistories", $"{name}.json"), TestContext.Current.CancellationToken);
-        var history = WorkflowHistory.FromJson(name, json);
-        var replayer = new WorkflowReplayer(new WorkflowReplayerOptions()
-            .AddWorkflow<OrderWorkflow>()
-            .AddWorkflow<ShipmentWorkflow>()
-            .AddWorkflow<LatePaymentRefundWorkflow>());
-
-        var result = await replayer.ReplayWorkflowAsync(history, throwOnReplayFailure: false, TestContext.Current.CancellationToken);
+        var result = await RecordedHistories.ReplayAsync(await RecordedHistories.LoadAsync("SignalHistories", name));
 
         Assert.Null(result.ReplayFailure);
     }

@@ -174,7 +174,7 @@ public sealed class DriftRepairTests(ReconciliationSystem system)
         await system.PutProductAsync(sku, stock: 10);
         var orderId = $"ORDER-{Guid.NewGuid()}";
         var long_ago = DateTimeOffset.UtcNow.AddMinutes(-10);
-        await system.Orders.SaveAsync(new StoredOrder(orderId, null, 100m, "RESERVING", [new StoredOrderLine(sku, 1, "SH")],
+        await system.Orders.SaveAsync(new StoredOrder(orderId, null, 100m, "RESERVING", [new OrderItem(sku, 1, "SH")],
             [new OrderTimelineEvent(long_ago, "order received")], null, long_ago, long_ago), TestContext.Current.CancellationToken);
 
         var run = await system.ReconcileAsync();
@@ -197,7 +197,7 @@ public sealed class DriftRepairTests(ReconciliationSystem system)
         var inventory = system.ApiServices.GetRequiredService<IInventoryService>();
         Assert.Equal(StockOutcome.Reserved, (await inventory.ReserveAsync(InventoryActivities.ReserveKey(orderId), orderId, [new StockLine(sku, quantity)], token)).Outcome);
         var long_ago = DateTimeOffset.UtcNow.AddMinutes(-10);
-        await system.Orders.SaveAsync(new StoredOrder(orderId, null, 100m * quantity, "PENDING_PAYMENT", [new StoredOrderLine(sku, quantity, "SH")],
+        await system.Orders.SaveAsync(new StoredOrder(orderId, null, 100m * quantity, "PENDING_PAYMENT", [new OrderItem(sku, quantity, "SH")],
             [new OrderTimelineEvent(long_ago, "order admitted")], long_ago.AddMinutes(30), long_ago, long_ago), token);
         return orderId;
     }
