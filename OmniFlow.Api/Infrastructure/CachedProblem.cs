@@ -41,7 +41,12 @@ public sealed class CachedProblem : IResult, IStatusCodeHttpResult, IContentType
     public Task ExecuteAsync(HttpContext httpContext)
     {
         // The same trace id the problem-details service would add; both forms are ASCII letters, digits, '-' and ':'.
-        var traceId = Activity.Current?.Id ?? httpContext.TraceIdentifier;
+        var span = Activity.Current;
+        var traceId = span?.Id ?? httpContext.TraceIdentifier;
+
+        // Not exported: a crowd's rejections are counted by the metrics, and as traces they would bury the orders' on
+        // the dashboard and cost the exporter and the dashboard more than the answer itself.
+        span?.ActivityTraceFlags &= ~ActivityTraceFlags.Recorded;
         var response = httpContext.Response;
         response.StatusCode = StatusCode;
         response.ContentType = ProblemJson;
