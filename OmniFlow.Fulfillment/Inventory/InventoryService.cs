@@ -83,7 +83,9 @@ public sealed partial class InventoryService(
             InventoryTelemetry.ReservedUnits.Add(wanted.Values.Sum());
         }
 
-        LogOutcome(logger, "Reserve", orderId, idempotencyKey, result.Outcome, replayed);
+        // One per order in a sale: the order's trace and the reserved-units metric say it; the log keeps the exceptions.
+        var level = result.Outcome == StockOutcome.Reserved && !replayed ? LogLevel.Debug : LogLevel.Information;
+        LogOutcome(logger, level, "Reserve", orderId, idempotencyKey, result.Outcome, replayed);
         return result;
     }
 
@@ -130,7 +132,7 @@ public sealed partial class InventoryService(
             InventoryTelemetry.ReleasedUnits.Add(released);
         }
 
-        LogOutcome(logger, "Release", orderId, idempotencyKey, result.Outcome, replayed);
+        LogOutcome(logger, LogLevel.Information, "Release", orderId, idempotencyKey, result.Outcome, replayed);
         return result;
     }
 
@@ -154,7 +156,7 @@ public sealed partial class InventoryService(
         }, cancellationToken);
 
         Record(span, result, replayed);
-        LogOutcome(logger, "Restock", sku, idempotencyKey, result.Outcome, replayed);
+        LogOutcome(logger, LogLevel.Information, "Restock", sku, idempotencyKey, result.Outcome, replayed);
         return result;
     }
 
@@ -230,6 +232,6 @@ public sealed partial class InventoryService(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "{Operation} {Subject} with key {IdempotencyKey}: {Outcome} (replayed: {Replayed})")]
-    private static partial void LogOutcome(ILogger logger, string operation, string subject, string idempotencyKey, StockOutcome outcome, bool replayed);
+    [LoggerMessage(Message = "{Operation} {Subject} with key {IdempotencyKey}: {Outcome} (replayed: {Replayed})")]
+    private static partial void LogOutcome(ILogger logger, LogLevel level, string operation, string subject, string idempotencyKey, StockOutcome outcome, bool replayed);
 }
