@@ -3,11 +3,14 @@
 # Starts the AppHost (Release, local binaries when installed) on Api port 8000, sells out SOLDOUT-1, then starts a
 # second Api by hand from the same build with the environment DCP gave the first (same Redis, database, Temporal and
 # OTLP exporter) on port 8002, and runs interleaved wrk rounds against both.
-# Usage: bash bench/apphost-admission.sh [rounds=4] [seconds=15]
+# With a third argument, the second Api is that checkout's build instead (built in Release first): the same environment
+# and telemetry, another build, for a before/after in one run.
+# Usage: bash bench/apphost-admission.sh [rounds=4] [seconds=15] [checkout]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-4}
 seconds=${2:-15}
+second=$(realpath "${3:-.}")
 dotnet build -c Release OmniFlow.AppHost -v q -nologo >/dev/null
 dotnet run -c Release --no-build --project OmniFlow.AppHost -- --Api:Port=8000 > /tmp/bench-apphost.log 2>&1 &
 apphost=$!
@@ -29,7 +32,7 @@ while IFS= read -r -d '' pair; do
   case "$pair" in ASPNETCORE_URLS=*|Api__Port=*|OTEL_SERVICE_NAME=*|OTEL_RESOURCE_ATTRIBUTES=*) ;; *) env_args+=("$pair");; esac
 done < "/proc/$api_pid/environ"
 # In the project folder, as DCP runs it: that is where its appsettings.json (log levels) is read from.
-(cd OmniFlow.Api && exec env "${env_args[@]}" ASPNETCORE_URLS=http://127.0.0.1:8002 Api__Port=8002 OTEL_SERVICE_NAME=api-alone \
+(cd "$second/OmniFlow.Api" && exec env "${env_args[@]}" ASPNETCORE_URLS=http://127.0.0.1:8002 Api__Port=8002 OTEL_SERVICE_NAME=api-alone \
   bin/Release/net10.0/OmniFlow.Api) > /tmp/bench-api-alone.log 2>&1 &
 alone=$!
 for _ in $(seq 1 120); do curl -sf -m 2 http://127.0.0.1:8002/health >/dev/null && break; sleep 1; done
@@ -41,5 +44,5 @@ for round in $(seq 1 "$rounds"); do
   # Alternate which goes first, so that neither always runs right after the other's 2000 connections close.
   if (( round % 2 )); then through=$(rate 8000 "$seconds"); by_hand=$(rate 8002 "$seconds")
   else by_hand=$(rate 8002 "$seconds"); through=$(rate 8000 "$seconds"); fi
-  echo "round $round: through the AppHost $through req/s, alone $by_hand req/s, ratio $(echo "scale=3; $through / $by_hand" | bc)"
+  echo "round $round: through the AppHost $through req/s, by hand ($second) $by_hand req/s, ratio $(echo "scale=3; $through / $by_hand" | bc)"
 done
