@@ -21,6 +21,7 @@ IResourceBuilder<ProjectResource> AsWorker(IResourceBuilder<ProjectResource> pro
     .WaitFor(temporal)
     .WithAppHostEnvironment()
     .WithConfigurationSections(forwardedSections)
+    .WithPromptTelemetryShutdown()
     .WithoutThreadPoolSpinning();
 
 var worker = AsWorker(builder.AddProject<Projects.OmniFlow_Worker>("worker"))
@@ -38,6 +39,7 @@ var api = builder.AddProject<Projects.OmniFlow_Api>("api")
     .WaitFor(worker)
     .WithAppHostEnvironment()
     .WithConfigurationSections(forwardedSections)
+    .WithPromptTelemetryShutdown()
     .WithDirectHttpEndpoint(builder.Configuration.GetValue("Api:Port", 8000))
     .WithHttpHealthCheck("/health");
 

@@ -97,6 +97,15 @@ public static class ServiceExtensions
             : builder.AddParameter(name, secret: true);
 
     /// <summary>
+    /// Run locally, each OTLP export gives up after 1 s instead of the exporter's 10 s (a failed one is retried from
+    /// memory, Aspire's default). When the AppHost stops, its dashboard stops with everything else and, while it does,
+    /// holds connections without answering: a service's last export would wait the full 10 s there, past the 6 s DCP
+    /// grants between SIGTERM and SIGKILL, and the service would be killed after it had drained.
+    /// </summary>
+    public static IResourceBuilder<T> WithPromptTelemetryShutdown<T>(this IResourceBuilder<T> builder) where T : IResourceWithEnvironment =>
+        builder.ApplicationBuilder.ExecutionContext.IsRunMode ? builder.WithEnvironment("OTEL_EXPORTER_OTLP_TIMEOUT", "1000") : builder;
+
+    /// <summary>
     /// No idle spinning of the .NET thread pool: every process of the system shares this machine's cores, and spinning
     /// workers burn CPU the others need (bench/results.md).
     /// </summary>

@@ -166,4 +166,13 @@ public sealed class ProjectWiringTests
         Assert.Equal("0", (await model.EnvironmentOfAsync("worker"))[spinLimit]);
         Assert.False((await model.EnvironmentOfAsync("api")).ContainsKey(spinLimit));
     }
+
+    [Fact]
+    public async Task Run_locally_the_services_give_up_an_export_after_a_second_so_a_stopping_dashboard_cannot_hold_their_shutdown()
+    {
+        await using var model = await AppHostModel.BuildAsync(ExternalServices);
+
+        Assert.Equal("1000", (await model.EnvironmentOfAsync("worker"))["OTEL_EXPORTER_OTLP_TIMEOUT"]);
+        Assert.Equal("1000", (await model.EnvironmentOfAsync("api"))["OTEL_EXPORTER_OTLP_TIMEOUT"]);
+    }
 }
