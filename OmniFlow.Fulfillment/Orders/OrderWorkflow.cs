@@ -61,6 +61,9 @@ public sealed class OrderWorkflow
         };
     }
 
+    private static readonly SearchAttributeKey<string> LegacyOrderStatusAttribute = SearchAttributeKey.CreateKeyword("OrderStatus");
+    private static readonly SearchAttributeKey<string> LegacyUserIdAttribute = SearchAttributeKey.CreateKeyword("UserId");
+
     private static readonly RetryPolicy UntilItSucceeds = new()
     {
         InitialInterval = TimeSpan.FromSeconds(1),
@@ -633,10 +636,9 @@ public sealed class OrderWorkflow
     {
         if (Options.UpsertSearchAttributes)
         {
-            var userId = SearchAttributeKey.CreateKeyword("UserId");
             Workflow.UpsertTypedSearchAttributes(
-                SearchAttributeKey.CreateKeyword("OrderStatus").ValueSet(status.ToWire()),
-                input.UserId is null ? userId.ValueUnset() : userId.ValueSet(input.UserId));
+                LegacyOrderStatusAttribute.ValueSet(status.ToWire()),
+                input.UserId is null ? LegacyUserIdAttribute.ValueUnset() : LegacyUserIdAttribute.ValueSet(input.UserId));
         }
     }
 
