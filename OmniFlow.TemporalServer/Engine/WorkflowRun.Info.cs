@@ -5,7 +5,10 @@ namespace OmniFlow.TemporalServer.Engine;
 
 public sealed partial class WorkflowRun
 {
-    /// <summary>The run as DescribeWorkflowExecution and visibility show it.</summary>
+    /// <summary>
+    /// The run as DescribeWorkflowExecution and visibility show it. The memo and search attributes are copied: the answer
+    /// is serialized after the run's lock is released, and an upsert changes the run's own in place.
+    /// </summary>
     public WorkflowExecutionInfo ToExecutionInfo()
     {
         var info = new WorkflowExecutionInfo
@@ -17,8 +20,8 @@ public sealed partial class WorkflowRun
             CloseTime = CloseTime is { } closed ? Timestamp.FromDateTimeOffset(closed) : null,
             Status = Status,
             HistoryLength = History.LastEventId,
-            Memo = Memo,
-            SearchAttributes = SearchAttributes,
+            Memo = Memo.Clone(),
+            SearchAttributes = SearchAttributes.Clone(),
             TaskQueue = TaskQueueName,
             FirstRunId = Started.FirstExecutionRunId,
             HistorySizeBytes = HistorySizeBytes(),

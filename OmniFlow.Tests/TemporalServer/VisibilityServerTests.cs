@@ -71,6 +71,45 @@ public sealed class VisibilityServerTests(TimeSkippingServerFixture fixture) : I
     }
 
     [Fact]
+    public async Task Describe_and_list_answer_whole_messages_while_the_workflow_upserts()
+    {
+        await RegisterAttributesAsync();
+        const int Upserts = 300;
+        var described = await _harness.WithWorkerAsync(o => o.AddWorkflow<GrowingTierWorkflow>(), async () =>
+        {
+            var handle = await _harness.Client.StartWorkflowAsync((GrowingTierWorkflow wf) => wf.RunAsync(Upserts), _harness.Options());
+            var growing = Task.Run(async () =>
+            {
+                for (var length = 1; length <= Upserts; length++)
+                {
+                    await handle.SignalAsync(wf => wf.GrowAsync(length));
+                }
+
+                return await handle.GetResultAsync();
+            });
+            var reads = 0;
+            async Task ReadUntilDoneAsync()
+            {
+                while (!growing.IsCompleted)
+                {
+                    await handle.DescribeAsync();
+                    await foreach (var _ in _harness.Client.ListWorkflowsAsync($"WorkflowId = '{handle.Id}'"))
+                    {
+                    }
+
+                    Interlocked.Increment(ref reads);
+                }
+            }
+
+            await Task.WhenAll(ReadUntilDoneAsync(), ReadUntilDoneAsync(), ReadUntilDoneAsync());
+            Assert.Equal(Upserts, await growing);
+            return (await handle.DescribeAsync()).TypedSearchAttributes.Get(TaggedWorkflow.Tier);
+        });
+
+        Assert.Equal(new string('t', 1000 + Upserts), described);
+    }
+
+    [Fact]
     public async Task Upserting_an_unset_search_attribute_removes_it_from_describe_and_list()
     {
         await RegisterAttributesAsync();

@@ -43,3 +43,31 @@ public sealed class UntaggedWorkflow
         return Task.FromResult("untagged");
     }
 }
+
+/// <summary>Upserts its tier once per signal, each time one character longer than 1000, until told the length to stop at.</summary>
+[Workflow]
+public sealed class GrowingTierWorkflow
+{
+    private int _length;
+
+    [WorkflowRun]
+    public async Task<int> RunAsync(int until)
+    {
+        var upserted = 0;
+        while (upserted < until)
+        {
+            await Workflow.WaitConditionAsync(() => _length > upserted);
+            upserted = _length;
+            Workflow.UpsertTypedSearchAttributes(TaggedWorkflow.Tier.ValueSet(new string('t', 1000 + upserted)));
+        }
+
+        return upserted;
+    }
+
+    [WorkflowSignal]
+    public Task GrowAsync(int length)
+    {
+        _length = length;
+        return Task.CompletedTask;
+    }
+}
