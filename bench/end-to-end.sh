@@ -4,12 +4,16 @@
 # Each run starts the AppHost (Release) of a checkout on a fresh data directory, warms it up with 3000 unmeasured
 # orders, then measures 5000 orders over 2000 connections (the stress runner, on the same cores) and the CPU (utime +
 # stime from /proc) every process used meanwhile.
-# Usage: bash bench/end-to-end.sh [rounds=1] [checkout ...]   (default checkout: this one; each is built in Release)
+# Usage: [MEASURES=n] bash bench/end-to-end.sh [rounds=1] [checkout ...]   (default checkout: this one; each is built in
+# Release; MEASURES: measured runs of 5000 per start of the AppHost, to see the system once its JIT has settled;
+# APPHOST_ARGS: more settings for the AppHost, e.g. "--Temporal:MaxCachedWorkflows=1000"; STRESS_ARGS: more options
+# for the measured runs, e.g. "--pay 1" to pay every order)
 set -uo pipefail
 here=$(realpath "$(dirname "$0")/..")
 rounds=${1:-1}; shift || true
 checkouts=("$@"); [ ${#checkouts[@]} -eq 0 ] && checkouts=("$here")
 port=28100
+measures=${MEASURES:-1}
 ticks=$(getconf CLK_TCK)
 for checkout in "${checkouts[@]}"; do
   dotnet build -c Release "$checkout/OmniFlow.AppHost" -v q -nologo >/dev/null || exit 1
@@ -24,26 +28,29 @@ sample() { # checkout data → ticks per part, in the order of parts
     $(ticks_of "$1/OmniFlow.TemporalServer/bin/Release") $(ticks_of "mariadbd .*$2") $(ticks_of "redis-server .*$2|redis-server 127.0.0.1") \
     $(ticks_of "$1/OmniFlow.AppHost/bin/Release|dcp|Aspire.Dashboard")"
 }
-run() { # checkout
-  local data; data=$(mktemp -d /tmp/e2e.XXXX)
-  (cd "$1" && exec dotnet run -c Release --no-build --project OmniFlow.AppHost -- --Api:Port=$port --AppHost:DataDirectory="$data" \
-    --AppHost:PreferWellKnownPorts=false) > "$data/apphost.log" 2>&1 &
-  local apphost=$!
-  for _ in $(seq 1 300); do curl -sf -m 2 http://127.0.0.1:$port/health >/dev/null && break; sleep 1; done
-  stress --requests 3000 --users 3000 --stock 3000 --settle-timeout 300s >/dev/null || true
+measure() { # checkout data label
   local before; before=$(sample "$1" "$data")
   local start; start=$(date +%s.%N)
-  local report; report=$( (stress --requests 5000 --users 5000 --stock 5000 --settle-timeout 300s; times) )
+  local report; report=$( (stress --requests 5000 --users 5000 --stock 5000 --settle-timeout 300s ${STRESS_ARGS:-}; times) )
   local seconds; seconds=$(echo "$(date +%s.%N) - $start" | bc)
   local after; after=$(sample "$1" "$data")
   # `times` prints the subshell's children (the stress runner) as "user system" on its second line.
   local runner; runner=$(echo "$report" | tail -1 | awk '{gsub(/[ms]/, " "); print ($1 * 60 + $2 + $3 * 60 + $4) * 1000 / 5000}')
-  echo "== $(git -C "$1" log --oneline -1 | cut -c1-60)"
+  echo "== $(git -C "$1" log --oneline -1 | cut -c1-60)$3"
   echo "$report" | grep -v -E '^(target|requests|latency|admitted|store|result) |^[0-9]+m[0-9.]+s ' | sed 's/^/   /'
   paste <(printf '%s\n' "${parts[@]}") <(printf '%s\n' $before) <(printf '%s\n' $after) |
     awk -v t="$ticks" -v n=5000 -v runner="$runner" -v s="$seconds" '
       { ms = ($3 - $2) / t * 1000 / n; total += ms; line = line sprintf("%s %.2f  ", $1, ms) }
       END { printf "   %.0f s, %.1f orders/s | ms CPU/order: %ssystem %.2f | stress runner %.2f | all %.2f\n", s, n / s, line, total, runner, total + runner }'
+}
+run() { # checkout
+  local data; data=$(mktemp -d /tmp/e2e.XXXX)
+  (cd "$1" && exec dotnet run -c Release --no-build --project OmniFlow.AppHost -- --Api:Port=$port --AppHost:DataDirectory="$data" \
+    --AppHost:PreferWellKnownPorts=false ${APPHOST_ARGS:-}) > "$data/apphost.log" 2>&1 &
+  local apphost=$!
+  for _ in $(seq 1 300); do curl -sf -m 2 http://127.0.0.1:$port/health >/dev/null && break; sleep 1; done
+  stress --requests 3000 --users 3000 --stock 3000 --settle-timeout 300s >/dev/null || true
+  for m in $(seq 1 "$measures"); do measure "$1" "$data" "$([ "$measures" -gt 1 ] && echo " (measure $m of $measures)")"; done
   for pid in $(pgrep -P "$apphost"); do kill -TERM "$pid" 2>/dev/null; done
   wait "$apphost" 2>/dev/null || true
   rm -rf "$data"
