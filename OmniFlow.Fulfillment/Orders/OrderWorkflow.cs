@@ -41,6 +41,12 @@ public sealed class OrderWorkflow
     /// <summary>Marks the runs that end without the placeholder Notify activity (which histories before the notification center hold).</summary>
     public const string NotificationCenterPatch = "notification-center";
 
+    /// <summary>
+    /// Marks the runs that write the order's row as a local activity, inside the workflow task that moved the order;
+    /// histories before it hold an activity task, and one more workflow task, per write.
+    /// </summary>
+    public const string LocalOrderRecordPatch = "order-record-local";
+
     /// <summary>A payment's update id: a provider's retries of one payment are one update, which Temporal answers once.</summary>
     public static string PaymentUpdateId(string paymentId) => $"pay-{paymentId}";
 
@@ -623,7 +629,24 @@ public sealed class OrderWorkflow
         UpsertSearchAttributes();
         var snapshot = Snapshot();
         refundUnrecorded = false;
-        await Workflow.ExecuteActivityAsync((OrderRecordActivities activities) => activities.RecordOrderAsync(snapshot), Compensation(token));
+        if (Workflow.Patched(LocalOrderRecordPatch))
+        {
+            await Workflow.ExecuteLocalActivityAsync(
+                (OrderRecordActivities activities) => activities.RecordOrderAsync(snapshot),
+                new()
+                {
+                    StartToCloseTimeout = TimeSpan.FromSeconds(30),
+                    RetryPolicy = UntilItSucceeds,
+                    CancellationToken = token,
+
+                    // As for the reservation: through a database outage the waits between attempts are durable timers.
+                    LocalRetryThreshold = TimeSpan.FromSeconds(1),
+                });
+        }
+        else
+        {
+            await Workflow.ExecuteActivityAsync((OrderRecordActivities activities) => activities.RecordOrderAsync(snapshot), Compensation(token));
+        }
     }
 
     private OrderSnapshot Snapshot() => new(Status(), input.IdempotencyKey, Workflow.UtcNow);

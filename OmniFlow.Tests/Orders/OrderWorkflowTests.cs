@@ -45,6 +45,25 @@ public sealed class OrderWorkflowTests(TimeSkippingEnvironment temporal) : IClas
     }
 
     [Fact]
+    public async Task A_paid_order_writes_its_row_inside_the_workflow_tasks_that_move_it()
+    {
+        await using var run = await StartAsync(new OrderActivityFakes());
+
+        await run.WaitForStatusAsync(OrderStatus.PendingPayment);
+        await run.PayAsync("pay-row", Amount);
+        Assert.Equal(OrderStatus.Completed, (await run.Handle.GetResultAsync()).Status);
+
+        // Reserved as PENDING_PAYMENT, then PAID, FULFILLING and COMPLETED: each a local activity's marker, no activity task.
+        var events = (await run.Handle.FetchHistoryAsync()).Events;
+        Assert.DoesNotContain(events, e => e.ActivityTaskScheduledEventAttributes?.ActivityType.Name == OrderRecordActivities.RecordOrder);
+        Assert.Equal(4, events.Count(e => e.MarkerRecordedEventAttributes?.MarkerName == "core_local_activity"));
+        Assert.Equal(
+            [OrderStatus.PendingPayment, OrderStatus.Paid, OrderStatus.Fulfilling, OrderStatus.Completed],
+            run.Fakes.Records.Select(record => record.Status).Distinct());
+        await run.ReplayAsync();
+    }
+
+    [Fact]
     public async Task Without_a_notification_channel_an_order_starts_nothing_for_notifications()
     {
         await using var run = await StartAsync(new OrderActivityFakes());
