@@ -4,6 +4,7 @@
 # Usage: bash bench/cold-burst.sh [rounds=1] [checkout ...]   (default checkout: this one; each is built in Release)
 set -uo pipefail
 here=$(realpath "$(dirname "$0")/..")
+source "$here/bench/apphost.sh"
 rounds=${1:-1}; shift || true
 checkouts=("$@"); [ ${#checkouts[@]} -eq 0 ] && checkouts=("$here")
 port=28100
@@ -13,15 +14,11 @@ done
 dotnet build -c Release "$here/OmniFlow.Stress" -v q -nologo >/dev/null || exit 1
 run() { # checkout
   local data; data=$(mktemp -d /tmp/cold.XXXX)
-  (cd "$1" && exec dotnet run -c Release --no-build --project OmniFlow.AppHost -- --Api:Port=$port --AppHost:DataDirectory="$data" \
-    --AppHost:PreferWellKnownPorts=false) > "$data/apphost.log" 2>&1 &
-  local apphost=$!
-  for _ in $(seq 1 300); do curl -sf -m 2 http://127.0.0.1:$port/health >/dev/null && break; sleep 1; done
+  start_apphost "$1" "$data" "$port"
   echo "== $(git -C "$1" log --oneline -1 | cut -c1-60) ($1)"
   dotnet "$here/OmniFlow.Stress/bin/Release/net10.0/OmniFlow.Stress.dll" --url http://127.0.0.1:$port --concurrency 2000 \
     --requests 3000 --users 3000 --stock 3000 --settle-timeout 300s 2>/dev/null | grep -E '^(status codes|latency|invariant) ' | sed 's/^/   /'
-  for pid in $(pgrep -P "$apphost"); do kill -TERM "$pid" 2>/dev/null; done
-  wait "$apphost" 2>/dev/null || true
+  stop_apphost
   rm -rf "$data"
 }
 for round in $(seq 1 "$rounds"); do

@@ -10,6 +10,7 @@
 # for the measured runs, e.g. "--pay 1" to pay every order)
 set -uo pipefail
 here=$(realpath "$(dirname "$0")/..")
+source "$here/bench/apphost.sh"
 rounds=${1:-1}; shift || true
 checkouts=("$@"); [ ${#checkouts[@]} -eq 0 ] && checkouts=("$here")
 port=28100
@@ -45,14 +46,10 @@ measure() { # checkout data label
 }
 run() { # checkout
   local data; data=$(mktemp -d /tmp/e2e.XXXX)
-  (cd "$1" && exec dotnet run -c Release --no-build --project OmniFlow.AppHost -- --Api:Port=$port --AppHost:DataDirectory="$data" \
-    --AppHost:PreferWellKnownPorts=false ${APPHOST_ARGS:-}) > "$data/apphost.log" 2>&1 &
-  local apphost=$!
-  for _ in $(seq 1 300); do curl -sf -m 2 http://127.0.0.1:$port/health >/dev/null && break; sleep 1; done
+  start_apphost "$1" "$data" "$port" ${APPHOST_ARGS:-}
   stress --requests 3000 --users 3000 --stock 3000 --settle-timeout 300s >/dev/null || true
   for m in $(seq 1 "$measures"); do measure "$1" "$data" "$([ "$measures" -gt 1 ] && echo " (measure $m of $measures)")"; done
-  for pid in $(pgrep -P "$apphost"); do kill -TERM "$pid" 2>/dev/null; done
-  wait "$apphost" 2>/dev/null || true
+  stop_apphost
   rm -rf "$data"
 }
 for round in $(seq 1 "$rounds"); do
