@@ -394,16 +394,15 @@ public sealed class OrderWorkflow
                 new() { StartToCloseTimeout = TimeSpan.FromSeconds(10), RetryPolicy = retry, TaskQueue = inventoryQueue })
             : Workflow.ExecuteLocalActivityAsync(
                 (InventoryActivities activities) => activities.ReserveStockAsync(request),
-                new()
-                {
-                    StartToCloseTimeout = TimeSpan.FromSeconds(30),
-                    RetryPolicy = retry,
-
-                    // Longer waits between attempts are durable timers, so the workflow task does not stay open through
-                    // a database outage and the order still answers its Status query.
-                    LocalRetryThreshold = TimeSpan.FromSeconds(1),
-                });
+                DatabaseWrite(retry));
     }
+
+    /// <summary>
+    /// A short database transaction as a local activity. Longer waits between attempts are durable timers, so the
+    /// workflow task does not stay open through a database outage and the order still answers its Status query.
+    /// </summary>
+    private static LocalActivityOptions DatabaseWrite(RetryPolicy retry, CancellationToken? token = null) =>
+        new() { StartToCloseTimeout = TimeSpan.FromSeconds(30), RetryPolicy = retry, CancellationToken = token, LocalRetryThreshold = TimeSpan.FromSeconds(1) };
 
     /// <summary>
     /// False when the deadline passed without a payment; the deadline is the one the order shows. A payment that reached
@@ -633,15 +632,7 @@ public sealed class OrderWorkflow
         {
             await Workflow.ExecuteLocalActivityAsync(
                 (OrderRecordActivities activities) => activities.RecordOrderAsync(snapshot),
-                new()
-                {
-                    StartToCloseTimeout = TimeSpan.FromSeconds(30),
-                    RetryPolicy = UntilItSucceeds,
-                    CancellationToken = token,
-
-                    // As for the reservation: through a database outage the waits between attempts are durable timers.
-                    LocalRetryThreshold = TimeSpan.FromSeconds(1),
-                });
+                DatabaseWrite(UntilItSucceeds, token));
         }
         else
         {
