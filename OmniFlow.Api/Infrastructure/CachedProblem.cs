@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Diagnostics;
+using System.Globalization;
 using System.Reflection;
 using System.Text;
 using System.Text.Json;
@@ -40,9 +41,11 @@ public sealed class CachedProblem : IResult, IStatusCodeHttpResult, IContentType
 
     public Task ExecuteAsync(HttpContext httpContext)
     {
-        // The same trace id the problem-details service would add; both forms are ASCII letters, digits, '-' and ':'.
+        // The same trace id the problem-details service would add (the W3C id "00-trace-span-flags", else the request's
+        // id), written without making it a string; both forms are ASCII letters, digits, '-' and ':'.
         var span = Activity.Current;
-        var traceId = span?.Id ?? httpContext.TraceIdentifier;
+        Span<char> w3cId = stackalloc char[W3CIdLength];
+        ReadOnlySpan<char> traceId = span is { IdFormat: ActivityIdFormat.W3C } ? FormatW3CId(span, w3cId) : span?.Id ?? httpContext.TraceIdentifier;
 
         // Not exported: a crowd's rejections are counted by the metrics, and as traces they would bury the orders' on
         // the dashboard and cost the exporter and the dashboard more than the answer itself.
@@ -57,6 +60,22 @@ public sealed class CachedProblem : IResult, IStatusCodeHttpResult, IContentType
         body.Write("\"}"u8);
         var flush = body.FlushAsync();
         return flush.IsCompletedSuccessfully ? Task.CompletedTask : flush.AsTask();
+    }
+
+    private const int W3CIdLength = 55;
+
+    private static ReadOnlySpan<char> FormatW3CId(Activity span, Span<char> id)
+    {
+        Span<byte> raw = stackalloc byte[16];
+        "00-".CopyTo(id);
+        span.TraceId.CopyTo(raw);
+        Convert.TryToHexStringLower(raw, id[3..35], out _);
+        id[35] = '-';
+        span.SpanId.CopyTo(raw[..8]);
+        Convert.TryToHexStringLower(raw[..8], id[36..52], out _);
+        id[52] = '-';
+        ((byte)span.ActivityTraceFlags).TryFormat(id[53..], out _, "x2", CultureInfo.InvariantCulture);
+        return id;
     }
 
     /// <summary>Cached answers are the flash-sale rejections, all 429.</summary>

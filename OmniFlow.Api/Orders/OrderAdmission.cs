@@ -45,9 +45,14 @@ public sealed partial class OrderAdmission(
 
         if (idempotencyKey is null)
         {
-            return items.IsPricedAt(request.Amount)
-                ? await AdmitAndStartAsync(OrderIds.New(), request, items, idempotencyKey: null, recalled: null, cancellationToken)
-                : PriceMismatch(request.Amount!.Value, items.Price);
+            if (!items.IsPricedAt(request.Amount))
+            {
+                return PriceMismatch(request.Amount!.Value, items.Price);
+            }
+
+            return gate.KnownSoldOut(items.Stock) is { } soldOutNow
+                ? rejections.For(AdmissionOutcome.SoldOut, soldOutNow)
+                : await AdmitAndStartAsync(OrderIds.New(), request, items, idempotencyKey: null, recalled: null, cancellationToken);
         }
 
         var orderId = OrderIds.ForIdempotencyKey(idempotencyKey);

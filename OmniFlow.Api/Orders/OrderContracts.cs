@@ -15,10 +15,15 @@ public sealed record CreateOrderRequest(string? UserId, IReadOnlyList<OrderItemR
     public const int MaxQuantity = 1_000;
     public const decimal MaxAmount = 1_000_000_000m;
 
+    // Built once: a valid order, the crowd's every request, formats no message.
+    private static readonly string UserIdRule = Validation.PlainTextRule("user_id, when given,", MaxUserId);
+    private static readonly string QuantityRule = $"The quantity must be between 1 and {MaxQuantity}.";
+    private static readonly string MaxAmountRule = $"The amount must be at most {MaxAmount}.";
+
     public Validation Validate()
     {
         var validation = new Validation();
-        validation.Require(UserId is null || Validation.IsPlainText(UserId, MaxUserId), "user_id", Validation.PlainTextRule("user_id, when given,", MaxUserId));
+        validation.Require(UserId is null || Validation.IsPlainText(UserId, MaxUserId), "user_id", UserIdRule);
         if (Items is null || Items.Count == 0)
         {
             validation.Add("items", "At least one item is required.");
@@ -38,13 +43,20 @@ public sealed record CreateOrderRequest(string? UserId, IReadOnlyList<OrderItemR
                     continue;
                 }
 
-                validation.Require(Validation.IsSku(item.Sku), $"items[{i}].sku", "The sku must match [A-Za-z0-9_-]{1,64}.");
-                validation.Require(item.Quantity is >= 1 and <= MaxQuantity, $"items[{i}].quantity", $"The quantity must be between 1 and {MaxQuantity}.");
+                if (!Validation.IsSku(item.Sku))
+                {
+                    validation.Add($"items[{i}].sku", "The sku must match [A-Za-z0-9_-]{1,64}.");
+                }
+
+                if (item.Quantity is not (>= 1 and <= MaxQuantity))
+                {
+                    validation.Add($"items[{i}].quantity", QuantityRule);
+                }
             }
         }
 
         validation.Require(Amount is null or > 0, "amount", "The amount, when given, must be greater than 0.");
-        validation.Require(Amount is null or <= MaxAmount, "amount", $"The amount must be at most {MaxAmount}.");
+        validation.Require(Amount is null or <= MaxAmount, "amount", MaxAmountRule);
         validation.Require(Amount is not { } amount || Validation.IsCents(amount), "amount", "The amount must have at most 2 decimal places.");
         return validation;
     }

@@ -12,6 +12,8 @@ public static class OrdersApi
     public const int MaxWebhookBody = 16 * 1024;
     public const int MaxIdempotencyKey = 200;
 
+    private static readonly string IdempotencyKeyRule = Validation.PlainTextRule("Idempotency-Key", MaxIdempotencyKey);
+
     public static RouteGroupBuilder MapOrdersApi(this RouteGroupBuilder api)
     {
         var orders = api.MapGroup("/orders").WithTags("Orders");
@@ -66,7 +68,7 @@ public static class OrdersApi
     {
         var validation = request.Validate();
         validation.Require(idempotencyKey is null || Validation.IsPlainText(idempotencyKey, MaxIdempotencyKey), "Idempotency-Key",
-            Validation.PlainTextRule("Idempotency-Key", MaxIdempotencyKey));
+            IdempotencyKeyRule);
         if (!validation.IsValid)
         {
             return ApiProblems.Invalid(validation.Errors);

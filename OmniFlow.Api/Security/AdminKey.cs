@@ -13,6 +13,9 @@ public static class AdminKey
 
     public static IServiceCollection AddAdminKeyAuthentication(this IServiceCollection services)
     {
+        // The only scheme would otherwise become the default, and every request (the flash sale's crowd too) would run
+        // it; the admin policy names its scheme, so only the endpoints that require it pay for the check.
+        AppContext.SetSwitch("Microsoft.AspNetCore.Authentication.SuppressAutoDefaultScheme", true);
         services.AddAuthentication().AddScheme<AuthenticationSchemeOptions, AdminKeyAuthenticationHandler>(SchemeName, configureOptions: null);
         services.AddAuthorizationBuilder().AddPolicy(Policy, policy => policy.AddAuthenticationSchemes(SchemeName).RequireRole(Role));
         return services;
