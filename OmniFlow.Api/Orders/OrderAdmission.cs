@@ -28,6 +28,7 @@ public sealed partial class OrderAdmission(
     OrdersSettings ordersSettings,
     NotificationSettings notificationSettings,
     AdmissionRejections rejections,
+    AdmissionTelemetry admissionTelemetry,
     AdmissionGiveBack giveBack,
     DependencyFailureLog failures,
     ILogger<OrderAdmission> logger)
@@ -50,8 +51,9 @@ public sealed partial class OrderAdmission(
                 return PriceMismatch(request.Amount!.Value, items.Price);
             }
 
+            // After a sale sells out, nearly every request ends here: no order id made, no round trip.
             return gate.KnownSoldOut(items.Stock) is { } soldOutNow
-                ? rejections.For(AdmissionOutcome.SoldOut, soldOutNow)
+                ? SoldOutLocally(soldOutNow)
                 : await AdmitAndStartAsync(OrderIds.New(), request, items, idempotencyKey: null, recalled: null, cancellationToken);
         }
 
@@ -81,7 +83,7 @@ public sealed partial class OrderAdmission(
 
             if (recalled is null)
             {
-                return rejections.For(AdmissionOutcome.SoldOut, soldOut);
+                return SoldOutLocally(soldOut);
             }
         }
 
@@ -227,6 +229,12 @@ public sealed partial class OrderAdmission(
         problem.Extensions["amount"] = amount;
         problem.Extensions["price"] = price;
         return TypedResults.Problem(problem);
+    }
+
+    private CachedProblem SoldOutLocally(string sku)
+    {
+        admissionTelemetry.RecordLocalSoldOut();
+        return rejections.For(AdmissionOutcome.SoldOut, sku);
     }
 
     /// <summary>A sold-out or over-limit answer is one cached 429 per sku: after a sale sells out, nearly every request gets one.</summary>

@@ -41,7 +41,8 @@ public sealed class AdmissionTelemetry
         counter?.Add(1);
     }
 
-    internal void RecordLocalSoldOut()
+    /// <summary>An order turned away as sold out from the local cache, without a Redis round trip.</summary>
+    public void RecordLocalSoldOut()
     {
         localHits.Add(1);
         soldOut.Add(1);

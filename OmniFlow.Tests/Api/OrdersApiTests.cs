@@ -1,7 +1,10 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using OmniFlow.Api.Orders;
+using OmniFlow.Fulfillment.Admission;
+using OmniFlow.Tests.Admission;
 
 namespace OmniFlow.Tests.Api;
 
@@ -221,6 +224,7 @@ public abstract class OrdersApiContract(OmniFlowSystem system)
         var buyer = Guid.NewGuid().ToString();
         var body = $$"""{"user_id": "u-last-unit", "items": ["{{sku}}"], "amount": 100}""";
         var orderId = await system.CreateOrderAsync(body, ("Idempotency-Key", buyer));
+        using var soldOutAnswers = new CounterRecorder(system.ApiServices.GetRequiredService<AdmissionTelemetry>(), "omniflow.admission.sold_out");
         using (var keyless = await system.PostJsonAsync("/api/v1/orders", $$"""{"items": ["{{sku}}"], "amount": 100}"""))
         {
             await Problems.AssertProblemAsync(keyless, HttpStatusCode.TooManyRequests);
@@ -231,6 +235,7 @@ public abstract class OrdersApiContract(OmniFlowSystem system)
 
         Assert.Equal("sold out", (await Problems.AssertProblemAsync(late, HttpStatusCode.TooManyRequests)).GetProperty("error").GetString());
         Assert.False(await system.HasOrderForKeyAsync(latecomer));
+        Assert.Equal(2, soldOutAnswers.Total);
         Assert.Equal(orderId, await system.CreateOrderAsync(body, ("Idempotency-Key", buyer)));
         Assert.Equal(0, (await system.GetProductAsync(sku)).GetProperty("gate_stock").GetInt32());
     }
