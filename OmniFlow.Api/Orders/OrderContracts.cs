@@ -72,10 +72,12 @@ public sealed record PaymentRequest(string? PaymentId, decimal? Amount)
 {
     public const int MaxPaymentId = 128;
 
+    private static readonly string PaymentIdRule = Validation.PlainTextRule("payment_id", MaxPaymentId);
+
     public Validation Validate()
     {
         var validation = new Validation();
-        validation.Require(Validation.IsPlainText(PaymentId, MaxPaymentId), "payment_id", Validation.PlainTextRule("payment_id", MaxPaymentId));
+        validation.Require(Validation.IsPlainText(PaymentId, MaxPaymentId), "payment_id", PaymentIdRule);
         validation.Require(Amount is > 0 and <= CreateOrderRequest.MaxAmount, "amount", "The amount is required and must be greater than 0.");
         return validation;
     }
@@ -85,11 +87,13 @@ public sealed record AuditRequest(bool? Approved, string? Reason)
 {
     public const int MaxReason = 500;
 
+    private static readonly string ReasonRule = Validation.PlainTextRule("reason, when given,", MaxReason);
+
     public Validation Validate()
     {
         var validation = new Validation();
         validation.Require(Approved is not null, "approved", "approved (true or false) is required.");
-        validation.Require(Reason is null || Validation.IsPlainText(Reason, MaxReason), "reason", Validation.PlainTextRule("reason, when given,", MaxReason));
+        validation.Require(Reason is null || Validation.IsPlainText(Reason, MaxReason), "reason", ReasonRule);
         return validation;
     }
 }
