@@ -6,23 +6,8 @@
 # one OmniFlow.TemporalServer (from AFTER), each with its own SQLite file; no OTLP exporter (the hot path alone).
 set -euo pipefail
 before=$(realpath "$1"); after=$(realpath "$2"); rounds=${3:-4}; seconds=${4:-15}; script=${5:-order.lua}
-work=$(mktemp -d)
-pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-redis_port=$(free_port); temporal_port=$(free_port)
-redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no --dir "$work" >/dev/null & pids+=($!)
-"$after/OmniFlow.TemporalServer/bin/Release/net10.0/OmniFlow.TemporalServer" server start-dev --port "$temporal_port" >/dev/null 2>&1 & pids+=($!)
-start_api() { # checkout port name
-  (cd "$1/OmniFlow.Api" && exec env DOTNET_ENVIRONMENT=Development ASPNETCORE_ENVIRONMENT=Development \
-    ConnectionStrings__redis="127.0.0.1:$redis_port" ConnectionStrings__omniflowdb="Data Source=$work/$3.db" \
-    Temporal__Address="127.0.0.1:$temporal_port" Api__Port="$2" bin/Release/net10.0/OmniFlow.Api) >"$work/$3.log" 2>&1 &
-  pids+=($!)
-  for _ in $(seq 1 120); do curl -sf -m 2 "http://127.0.0.1:$2/health" >/dev/null && break; sleep 1; done
-  curl -sf -X PUT "http://127.0.0.1:$2/api/v1/products/SOLDOUT-1" -H 'X-Api-Key: dev-admin-key' -H 'Content-Type: application/json' \
-    -d '{"name":"Sold out","price":100,"stock":0,"warehouse":"SH"}' >/dev/null
-}
+source "$(dirname "$0")/api-alone.sh"
+start_api_services "$after"
 before_port=$(free_port); start_api "$before" "$before_port" before
 after_port=$(free_port); start_api "$after" "$after_port" after
 rate() { wrk -t2 -c2000 -d"$2"s -s "$after/bench/$script" "http://127.0.0.1:$1/api/v1/orders" | awk '/Requests\/sec/ {print $2}'; }

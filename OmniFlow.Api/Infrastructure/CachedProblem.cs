@@ -17,6 +17,7 @@ namespace OmniFlow.Api.Infrastructure;
 public sealed class CachedProblem : IResult, IStatusCodeHttpResult, IContentTypeHttpResult, IEndpointMetadataProvider
 {
     private const string ProblemJson = "application/problem+json";
+    private const int W3CIdLength = 55;
 
     private readonly byte[] head;
 
@@ -61,8 +62,6 @@ public sealed class CachedProblem : IResult, IStatusCodeHttpResult, IContentType
         var flush = body.FlushAsync();
         return flush.IsCompletedSuccessfully ? Task.CompletedTask : flush.AsTask();
     }
-
-    private const int W3CIdLength = 55;
 
     private static ReadOnlySpan<char> FormatW3CId(Activity span, Span<char> id)
     {
