@@ -62,6 +62,7 @@ public static class InventoryBench
         var latency = new LatencyHistogram();
         long next = -1, reserved = 0, refused = 0, failed = 0;
         Console.Error.WriteLine($"stocked {sku} with {reservations}; {concurrency} reservers take one unit each");
+        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var stopwatch = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, concurrency).Select(_ => Task.Run(async () =>
         {
@@ -85,6 +86,7 @@ public static class InventoryBench
             }
         })));
         stopwatch.Stop();
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
 
         var left = (await provider.GetRequiredService<IProductCatalog>().GetAsync(sku))?.AvailableStock;
         var holds = left == reservations - reserved;
@@ -92,6 +94,7 @@ public static class InventoryBench
         Console.WriteLine($"reserved      {reserved} in {stopwatch.Elapsed.TotalSeconds:0.00} s = {reserved / stopwatch.Elapsed.TotalSeconds:0} reservations/s");
         Console.WriteLine($"latency       p50 {latency.ValueAtPercentile(50) / 1000.0:0.0} ms  p99 {latency.ValueAtPercentile(99) / 1000.0:0.0} ms  max {latency.Max / 1000.0:0.0} ms");
         Console.WriteLine($"outcomes      reserved {reserved}  refused {refused}  transient failures {failed}");
+        Console.WriteLine($"cpu           {cpu.TotalMicroseconds / reservations:0} us per reservation in this process");
         Console.WriteLine(holds
             ? $"invariant     holds: stock left {left} = {reservations} - {reserved} reserved"
             : $"invariant     VIOLATED: stock left {left}, expected {reservations - reserved}");
