@@ -11,8 +11,8 @@ public interface IInventoryService
     Task<StockOperationResult> ReserveAsync(string idempotencyKey, string orderId, IReadOnlyList<StockLine> lines, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Reserves as <see cref="ReserveAsync"/> does and writes the order's row in the same transaction, before the
-    /// product rows are locked (so their lock is not held for it): <see cref="ReservationRows.Reserved"/>, put back to
+    /// Reserves as <see cref="ReserveAsync"/> does and writes the order's row in the same transaction:
+    /// <see cref="ReservationRows.Reserved"/>, put back to
     /// <see cref="ReservationRows.Reserving"/> before the commit when the stock is insufficient or a sku unknown, so the
     /// committed row never says reserved for stock that was not. A repeated key returns the outcome stored the first
     /// time and writes nothing. An older snapshot never replaces a newer row.

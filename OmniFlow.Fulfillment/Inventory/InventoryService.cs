@@ -34,11 +34,39 @@ public sealed partial class InventoryService(
         var wanted = Merge(lines);
         using var span = Start("Reserve", idempotencyKey, orderId);
 
-        var (result, replayed) = await once.RunOnceAsync(idempotencyKey, "Reserve", async (context, token) =>
+        OnceResult<StockOperationResult> outcome;
+        try
         {
-            // Read before the product rows are locked, so their lock is never held for it; written in the one batch
-            // that commits the reservation (as reserved) or the refusal (as still reserving).
-            var row = rows is null ? null : await OrderRows.FindForUpdateAsync(context, orderId, token);
+            outcome = await ReserveOnceAsync(idempotencyKey, orderId, wanted, rows, rowMayExist: false, cancellationToken);
+        }
+        catch (DbUpdateException exception) when (rows is not null && DatabaseErrors.IsDuplicateKey(exception))
+        {
+            // The reservation is the order's first write, so it adds the row without reading for it first. The insert
+            // collides only when another write came before it (the order ended while its reservation ran): then the
+            // reservation runs again and updates that row, unless the row is newer.
+            outcome = await ReserveOnceAsync(idempotencyKey, orderId, wanted, rows, rowMayExist: true, cancellationToken);
+        }
+
+        var (result, replayed) = outcome;
+        Record(span, result, replayed);
+        if (!replayed && result.Outcome == StockOutcome.Reserved)
+        {
+            InventoryTelemetry.ReservedUnits.Add(wanted.Values.Sum());
+        }
+
+        // One per order in a sale: the order's trace and the reserved-units metric say it; the log keeps the exceptions.
+        var level = result.Outcome == StockOutcome.Reserved && !replayed ? LogLevel.Debug : LogLevel.Information;
+        LogOutcome(logger, level, "Reserve", orderId, idempotencyKey, result.Outcome, replayed);
+        return result;
+    }
+
+    private Task<OnceResult<StockOperationResult>> ReserveOnceAsync(
+        string idempotencyKey, string orderId, SortedDictionary<string, int> wanted, ReservationRows? rows, bool rowMayExist, CancellationToken cancellationToken) =>
+        once.RunOnceAsync(idempotencyKey, "Reserve", async (context, token) =>
+        {
+            // Read (when it may exist) before the product rows are locked, so their lock is never held for it; written in
+            // the one batch that commits the reservation (as reserved) or the refusal (as still reserving).
+            var row = rows is not null && rowMayExist ? await OrderRows.FindForUpdateAsync(context, orderId, token) : null;
 
             StockOperationResult Refuse(StockOperationResult refusal)
             {
@@ -76,18 +104,6 @@ public sealed partial class InventoryService(
 
             return new StockOperationResult(StockOutcome.Reserved, Detail: $"Reserved {wanted.Values.Sum()} units.");
         }, cancellationToken);
-
-        Record(span, result, replayed);
-        if (!replayed && result.Outcome == StockOutcome.Reserved)
-        {
-            InventoryTelemetry.ReservedUnits.Add(wanted.Values.Sum());
-        }
-
-        // One per order in a sale: the order's trace and the reserved-units metric say it; the log keeps the exceptions.
-        var level = result.Outcome == StockOutcome.Reserved && !replayed ? LogLevel.Debug : LogLevel.Information;
-        LogOutcome(logger, level, "Reserve", orderId, idempotencyKey, result.Outcome, replayed);
-        return result;
-    }
 
     public async Task<StockOperationResult> ReleaseAsync(string idempotencyKey, string orderId, CancellationToken cancellationToken = default)
     {

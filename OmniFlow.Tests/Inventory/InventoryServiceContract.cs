@@ -273,6 +273,41 @@ public abstract class InventoryServiceContract : IAsyncLifetime
         await Db.AssertLedgerMatchesStockAsync();
     }
 
+    [Fact]
+    public async Task Reserve_and_record_after_a_newer_write_of_the_row_reserves_and_keeps_that_row()
+    {
+        var sku = await ProductAsync("tripod", stock: 5);
+        var rows = Rows(Order("r4"), sku, quantity: 2);
+        var cancelled = rows.Reserving with { Status = "CANCELLED", UpdatedAt = rows.Reserved.UpdatedAt.AddSeconds(5) };
+        await Db.Orders.SaveAsync(cancelled, Cancel);
+
+        var result = await Inventory.ReserveAndRecordAsync(Key("r"), [new(sku, 2)], rows, Cancel);
+
+        Assert.Equal(StockOutcome.Reserved, result.Outcome);
+        Assert.Equal(3, await Db.StockAsync(sku));
+        var stored = await Db.Orders.GetAsync(rows.OrderId, Cancel);
+        Assert.NotNull(stored);
+        Assert.Equal(("CANCELLED", cancelled.UpdatedAt), (stored.Status, stored.UpdatedAt));
+        await Db.AssertLedgerMatchesStockAsync();
+    }
+
+    [Fact]
+    public async Task Reserve_and_record_after_an_older_write_of_the_row_replaces_it()
+    {
+        var sku = await ProductAsync("flash", stock: 5);
+        var rows = Rows(Order("r5"), sku, quantity: 1);
+        await Db.Orders.SaveAsync(rows.Reserving with { UpdatedAt = rows.Reserving.UpdatedAt.AddSeconds(-5) }, Cancel);
+
+        var result = await Inventory.ReserveAndRecordAsync(Key("r"), [new(sku, 1)], rows, Cancel);
+
+        Assert.Equal(StockOutcome.Reserved, result.Outcome);
+        var stored = await Db.Orders.GetAsync(rows.OrderId, Cancel);
+        Assert.NotNull(stored);
+        Assert.Equal((rows.Reserved.Status, rows.Reserved.UpdatedAt), (stored.Status, stored.UpdatedAt));
+        Assert.Equal([new(sku, 1, "SH")], stored.Lines);
+        Assert.Equal(1, await Db.Orders.CountAsync(new OrderQuery(Sku: sku), Cancel));
+    }
+
     /// <summary>An order's row as the workflow hands it to the reservation: RESERVING, then PENDING_PAYMENT with a deadline.</summary>
     private static ReservationRows Rows(string orderId, string sku, int quantity)
     {
