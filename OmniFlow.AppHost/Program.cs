@@ -22,7 +22,8 @@ IResourceBuilder<ProjectResource> AsWorker(IResourceBuilder<ProjectResource> pro
     .WithAppHostEnvironment()
     .WithConfigurationSections(forwardedSections)
     .WithPromptTelemetryShutdown()
-    .WithoutThreadPoolSpinning();
+    .WithoutThreadPoolSpinning()
+    .WithoutGcAdaptation();
 
 var worker = AsWorker(builder.AddProject<Projects.OmniFlow_Worker>("worker"))
     .WithDirectHttpEndpoint()
@@ -40,6 +41,7 @@ var api = builder.AddProject<Projects.OmniFlow_Api>("api")
     .WithAppHostEnvironment()
     .WithConfigurationSections(forwardedSections)
     .WithPromptTelemetryShutdown()
+    .WithoutGcAdaptation()
     .WithDirectHttpEndpoint(builder.Configuration.GetValue("Api:Port", 8000))
     .WithHttpHealthCheck("/health");
 
