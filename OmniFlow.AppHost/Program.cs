@@ -41,6 +41,7 @@ var api = builder.AddProject<Projects.OmniFlow_Api>("api")
     .WithAppHostEnvironment()
     .WithConfigurationSections(forwardedSections)
     .WithPromptTelemetryShutdown()
+    .WithoutGcAdaptation()
     .WithDirectHttpEndpoint(builder.Configuration.GetValue("Api:Port", 8000))
     .WithHttpHealthCheck("/health");
 

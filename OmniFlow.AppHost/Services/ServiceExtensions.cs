@@ -115,8 +115,8 @@ public static class ServiceExtensions
     /// <summary>
     /// Run locally, Server GC with a heap per core and their full allocation budgets, without .NET's adaptation to the
     /// application's size (DATAS): with every process of the system on this machine's cores, DATAS's small budgets made
-    /// the Worker and Temporal collect, and fault fresh pages in, so often that an order cost up to a sixth more CPU. The
-    /// Api keeps DATAS: its small budget answers the crowd faster (bench/results.md). A deployment keeps .NET's default.
+    /// them collect, and fault fresh pages in, so often that an order cost about a sixth more CPU (bench/results.md).
+    /// A deployment keeps .NET's default, which suits containers sized for one service.
     /// </summary>
     public static IResourceBuilder<T> WithoutGcAdaptation<T>(this IResourceBuilder<T> builder) where T : IResourceWithEnvironment =>
         builder.ApplicationBuilder.ExecutionContext.IsRunMode ? builder.WithEnvironment("DOTNET_GCDynamicAdaptationMode", "0") : builder;
