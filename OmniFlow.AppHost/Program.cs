@@ -22,8 +22,7 @@ IResourceBuilder<ProjectResource> AsWorker(IResourceBuilder<ProjectResource> pro
     .WithAppHostEnvironment()
     .WithConfigurationSections(forwardedSections)
     .WithPromptTelemetryShutdown()
-    .WithoutThreadPoolSpinning()
-    .WithoutGcAdaptation();
+    .WithoutThreadPoolSpinning();
 
 var worker = AsWorker(builder.AddProject<Projects.OmniFlow_Worker>("worker"))
     .WithDirectHttpEndpoint()
@@ -41,7 +40,6 @@ var api = builder.AddProject<Projects.OmniFlow_Api>("api")
     .WithAppHostEnvironment()
     .WithConfigurationSections(forwardedSections)
     .WithPromptTelemetryShutdown()
-    .WithoutGcAdaptation()
     .WithDirectHttpEndpoint(builder.Configuration.GetValue("Api:Port", 8000))
     .WithHttpHealthCheck("/health");
 

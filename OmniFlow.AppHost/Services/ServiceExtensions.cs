@@ -111,13 +111,4 @@ public static class ServiceExtensions
     /// </summary>
     public static IResourceBuilder<T> WithoutThreadPoolSpinning<T>(this IResourceBuilder<T> builder) where T : IResourceWithEnvironment =>
         builder.WithEnvironment("DOTNET_ThreadPool_UnfairSemaphoreSpinLimit", "0");
-
-    /// <summary>
-    /// Run locally, Server GC with a heap per core and their full allocation budgets, without .NET's adaptation to the
-    /// application's size (DATAS): with every process of the system on this machine's cores, DATAS's small budgets made
-    /// them collect, and fault fresh pages in, so often that an order cost about a sixth more CPU (bench/results.md).
-    /// A deployment keeps .NET's default, which suits containers sized for one service.
-    /// </summary>
-    public static IResourceBuilder<T> WithoutGcAdaptation<T>(this IResourceBuilder<T> builder) where T : IResourceWithEnvironment =>
-        builder.ApplicationBuilder.ExecutionContext.IsRunMode ? builder.WithEnvironment("DOTNET_GCDynamicAdaptationMode", "0") : builder;
 }

@@ -59,7 +59,6 @@ public static class TemporalExtensions
             })
             .WithOtlpExporter()
             .WithoutThreadPoolSpinning()
-            .WithoutGcAdaptation()
             .WithHealthCheck(new TemporalHealthCheck($"127.0.0.1:{port}"));
         machine.Announce(name, ServiceMode.Embedded, $"OmniFlow.TemporalServer on 127.0.0.1:{port}, state in {stateFile}", embedded);
         return embedded;

@@ -5,7 +5,7 @@ namespace OmniFlow.Tests.AppHost;
 
 /// <summary>
 /// The environment Program.cs's projects are started with, from the Aspire model without starting anything: the
-/// connection strings of the references, the environment name, the forwarded configuration sections, thread-pool spinning, the GC's mode.
+/// connection strings of the references, the environment name, the forwarded configuration sections, thread-pool spinning.
 /// </summary>
 public sealed class ProjectWiringTests
 {
@@ -165,17 +165,6 @@ public sealed class ProjectWiringTests
 
         Assert.Equal("0", (await model.EnvironmentOfAsync("worker"))[spinLimit]);
         Assert.False((await model.EnvironmentOfAsync("api")).ContainsKey(spinLimit));
-    }
-
-    [Fact]
-    public async Task Every_project_collects_without_the_gc_adapting_its_budgets_to_the_application()
-    {
-        await using var model = await AppHostModel.BuildAsync(ExternalServices);
-
-        foreach (var project in Projects)
-        {
-            Assert.Equal("0", (await model.EnvironmentOfAsync(project))["DOTNET_GCDynamicAdaptationMode"]);
-        }
     }
 
     [Fact]
