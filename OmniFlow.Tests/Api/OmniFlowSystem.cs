@@ -205,7 +205,7 @@ public class OmniFlowSystem : IAsyncLifetime
 
             if (DateTime.UtcNow > deadline)
             {
-                throw new TimeoutException($"Order {orderId} stayed {status}, expected {string.Join(" or ", statuses)}.");
+                throw new TimeoutException($"Order {orderId} stayed {status}, expected {string.Join(" or ", statuses)}: {order}");
             }
 
             await Task.Delay(50, TestContext.Current.CancellationToken);

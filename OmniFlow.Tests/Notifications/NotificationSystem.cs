@@ -8,15 +8,16 @@ namespace OmniFlow.Tests.Notifications;
 /// The whole system (<see cref="OmniFlowSystem"/>) with every notification channel on: two webhooks on a real HTTP
 /// listener (<c>live</c>, and <c>dead</c>, which answers 503 and takes only order.admitted), mail to a real SMTP
 /// server, SMS through the logging provider. The clock is real (these tests never unlock time skipping): orders wait
-/// five seconds for their payment, the reminder comes two seconds in, and a delivery is retried (every second at most)
-/// for ten seconds.
+/// fifteen seconds for their payment (a loaded machine can take seconds to move a fresh Worker's first order to
+/// PENDING_PAYMENT, and the deadline counts from the reservation's start), the reminder comes three seconds before the
+/// deadline, and a delivery is retried (every second at most) for ten seconds.
 /// </summary>
 public sealed class NotificationSystem : OmniFlowSystem
 {
     public const string LiveSecret = "live-webhook-secret";
     public const string DeadSecret = "dead-webhook-secret";
     public static readonly TimeSpan RetryHorizon = TimeSpan.FromSeconds(10);
-    public static readonly TimeSpan PaymentTimeout = TimeSpan.FromSeconds(5);
+    public static readonly TimeSpan PaymentTimeout = TimeSpan.FromSeconds(15);
     public static readonly TimeSpan ReminderBefore = TimeSpan.FromSeconds(3);
 
     public WebhookReceiver Webhooks { get; } = new();
@@ -63,7 +64,7 @@ public sealed class NotificationSystem : OmniFlowSystem
     /// <summary>Waits (on the real clock: time skipping stays locked) until the workflow has started and closed.</summary>
     public async Task<Temporalio.Client.WorkflowExecutionDescription> WaitForCloseAsync(string workflowId)
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        var deadline = DateTime.UtcNow + PaymentTimeout + TimeSpan.FromSeconds(30);
         while (true)
         {
             try
