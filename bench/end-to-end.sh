@@ -52,6 +52,10 @@ run() { # checkout
   stop_apphost
   rm -rf "$data"
 }
+# Every other round runs the checkouts in reverse order: the second run of a round measured faster than the first, with
+# the same build in both places (bench/results.md, 2026-12-03).
 for round in $(seq 1 "$rounds"); do
-  for checkout in "${checkouts[@]}"; do run "$(realpath "$checkout")"; done
+  order=("${checkouts[@]}")
+  if (( round % 2 == 0 )); then order=(); for ((i = ${#checkouts[@]} - 1; i >= 0; i--)); do order+=("${checkouts[i]}"); done; fi
+  for checkout in "${order[@]}"; do run "$(realpath "$checkout")"; done
 done

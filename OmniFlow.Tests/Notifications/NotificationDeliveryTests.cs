@@ -101,7 +101,8 @@ public sealed class NotificationDeliveryTests(NotificationSystem system)
         var deadline = live[1].GetProperty("data").GetProperty("payment_deadline").GetDateTimeOffset();
         var reminded = live[2].GetProperty("occurred_at").GetDateTimeOffset();
         Assert.Equal(deadline, live[2].GetProperty("data").GetProperty("payment_deadline").GetDateTimeOffset());
-        Assert.InRange(reminded, deadline - NotificationSystem.ReminderBefore, deadline - NotificationSystem.ReminderBefore + TimeSpan.FromSeconds(1));
+        // The reminder's time is the workflow task's that ran after its timer: on a loaded machine a second or two late.
+        Assert.InRange(reminded, deadline - NotificationSystem.ReminderBefore, deadline - NotificationSystem.ReminderBefore + TimeSpan.FromSeconds(2));
         Assert.Equal("payment timed out", live[3].GetProperty("data").GetProperty("reason").GetString());
         await WaitForMailAsync($"{orderId}/order.cancelled");
         Assert.Contains(
