@@ -11,6 +11,7 @@
 set -uo pipefail
 here=$(realpath "$(dirname "$0")/..")
 source "$here/bench/apphost.sh"
+source "$here/bench/rounds.sh"
 rounds=${1:-1}; shift || true
 checkouts=("$@"); [ ${#checkouts[@]} -eq 0 ] && checkouts=("$here")
 port=28100
@@ -52,10 +53,7 @@ run() { # checkout
   stop_apphost
   rm -rf "$data"
 }
-# Every other round runs the checkouts in reverse order: the second run of a round measured faster than the first, with
-# the same build in both places (bench/results.md, 2026-12-03).
 for round in $(seq 1 "$rounds"); do
-  order=("${checkouts[@]}")
-  if (( round % 2 == 0 )); then order=(); for ((i = ${#checkouts[@]} - 1; i >= 0; i--)); do order+=("${checkouts[i]}"); done; fi
-  for checkout in "${order[@]}"; do run "$(realpath "$checkout")"; done
+  round_order "$round" "${checkouts[@]}"
+  for checkout in "${ORDER[@]}"; do run "$(realpath "$checkout")"; done
 done

@@ -21,8 +21,10 @@ for _ in $(seq 1 60); do mariadb --socket="$work/mariadb.sock" -uroot -e "SELECT
 ticks=$(getconf CLK_TCK)
 cpu() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 n=0
+source "$(dirname "$0")/rounds.sh"
 for round in $(seq 1 "$rounds"); do
-  for checkout in "${checkouts[@]}"; do
+  round_order "$round" "${checkouts[@]}"
+  for checkout in "${ORDER[@]}"; do
     n=$((n + 1))
     mariadb --socket="$work/mariadb.sock" -uroot -e "CREATE DATABASE bench$n CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"
     db="Server=127.0.0.1;Port=$port;User ID=root;Database=bench$n"
