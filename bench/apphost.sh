@@ -4,6 +4,8 @@
 # returns once the Api answers /health (fails after 300 s).
 start_apphost() {
   local checkout=$1 data=$2 port=$3; shift 3
+  # The previous AppHost's Api can outlive it by a few seconds; its /health must not be taken for this one's.
+  for _ in $(seq 1 60); do ss -ltn "sport = :$port" | grep -q LISTEN || break; sleep 1; done
   (cd "$checkout" && exec dotnet run -c Release --no-build --project OmniFlow.AppHost -- --Api:Port="$port" \
     --AppHost:DataDirectory="$data" --AppHost:PreferWellKnownPorts=false "$@") > "$data/apphost.log" 2>&1 &
   APPHOST_PID=$!
