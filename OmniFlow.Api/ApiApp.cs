@@ -32,8 +32,11 @@ public static class ApiApp
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
 
         var app = builder.Build();
+        // Routing after the exception handler and status-code pages: the order endpoint short-circuits what follows
+        // routing (OrdersApi), and its failures, and the framework's bodiless 4xx (413), are still answered as problems.
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapDefaultEndpoints();

@@ -35,7 +35,7 @@ public sealed partial class OrderAdmission(
 {
     private readonly OrderWorkflowOptions workflowOptions = ordersSettings.ToWorkflowOptions(temporalSettings, notificationSettings.AnyChannel);
 
-    public async Task<Results<Ok<OrderAccepted>, ValidationProblem, ProblemHttpResult, CachedProblem>> AdmitAsync(
+    public async ValueTask<Results<Ok<OrderAccepted>, ValidationProblem, ProblemHttpResult, CachedProblem>> AdmitAsync(
         CreateOrderRequest request, string? idempotencyKey, CancellationToken cancellationToken)
     {
         var items = await ResolveItemsAsync(request.Items!, cancellationToken);
@@ -207,19 +207,27 @@ public sealed partial class OrderAdmission(
             }
 
             price += product.Price * item.Quantity;
-            var index = lines.FindIndex(line => line.Sku == item.Sku);
-            if (index >= 0)
-            {
-                lines[index] = lines[index] with { Quantity = lines[index].Quantity + item.Quantity };
-                continue;
-            }
-
-            lines.Add(new OrderItem(item.Sku, item.Quantity, product.Warehouse));
+            AddLine(lines, new OrderItem(item.Sku, item.Quantity, product.Warehouse));
         }
 
         // One order of lines for the same items, however they were listed: a repeat of a keyed request is recognised by the gate.
         lines.Sort((left, right) => string.CompareOrdinal(left.Sku, right.Sku));
         return new PricedItems(lines, price, null);
+    }
+
+    /// <summary>Adds <paramref name="item"/> to its sku's line, or as a new line.</summary>
+    private static void AddLine(List<OrderItem> lines, OrderItem item)
+    {
+        for (var i = 0; i < lines.Count; i++)
+        {
+            if (lines[i].Sku == item.Sku)
+            {
+                lines[i] = lines[i] with { Quantity = lines[i].Quantity + item.Quantity };
+                return;
+            }
+        }
+
+        lines.Add(item);
     }
 
     private static ProblemHttpResult PriceMismatch(decimal amount, decimal price)
@@ -260,7 +268,7 @@ public sealed partial class OrderAdmission(
     private sealed record PricedItems(List<OrderItem> Lines, decimal Price, string? Unknown)
     {
         /// <summary>The lines as the gate takes them.</summary>
-        public List<StockLine> Stock { get; } = [.. Lines.Select(item => new StockLine(item.Sku, item.Quantity))];
+        public List<StockLine> Stock { get; } = Lines.ConvertAll(item => new StockLine(item.Sku, item.Quantity));
 
         /// <summary>A client's amount agrees when it is left out or equals the price exactly.</summary>
         public bool IsPricedAt(decimal? amount) => amount is null || amount == Price;

@@ -17,7 +17,15 @@ public static class OrdersApi
     public static RouteGroupBuilder MapOrdersApi(this RouteGroupBuilder api)
     {
         var orders = api.MapGroup("/orders").WithTags("Orders");
-        var create = orders.MapPost("/", CreateOrderAsync).WithName("CreateOrder")
+
+        // Taken from the root provider once, not from a request scope: the crowd's every request would otherwise open
+        // (and dispose) a scope only to find this singleton.
+        var services = ((IEndpointRouteBuilder)orders).ServiceProvider;
+        var admission = new Lazy<OrderAdmission>(services.GetRequiredService<OrderAdmission>);
+        var create = orders.MapPost("/", (
+                CreateOrderRequest request, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey, CancellationToken cancellationToken) =>
+                CreateOrderAsync(request, idempotencyKey, admission.Value, cancellationToken))
+            .WithName("CreateOrder")
             .WithSummary("Place an order: the gate admits it and its workflow starts.")
             .Answers(StatusCodes.Status200OK, typeof(OrderAccepted), "Admitted and started; the same Idempotency-Key and body again answer the same order.")
             .Answers(StatusCodes.Status400BadRequest, "Malformed JSON, missing or empty items, a quantity, amount or text field out of its rules.")
@@ -26,8 +34,11 @@ public static class OrdersApi
             .Answers(StatusCodes.Status422UnprocessableEntity, "The amount is not the order's price (the answer names both), or the Idempotency-Key was used with another body.")
             .Answers(StatusCodes.Status429TooManyRequests, "An item is sold out or the user's per-sku limit is reached (\"error\" says which); or, when configured, too many orders from this client (Retry-After).")
             .Answers(StatusCodes.Status503ServiceUnavailable, "The gate, the database or Temporal is unavailable; nothing was reserved. Send it again.")
-            .AnswersForJsonBody();
-        if (orders is IEndpointRouteBuilder routes && routes.ServiceProvider.GetService<OrderRateLimiting>() is { } rateLimiting)
+            .AnswersForJsonBody()
+            // The flash-sale crowd's endpoint needs no authentication: the middleware after routing (authentication and
+            // authorization, which open a request scope and allocate per request) is skipped.
+            .ShortCircuit();
+        if (services.GetService<OrderRateLimiting>() is { } rateLimiting)
         {
             create.AddEndpointFilter(rateLimiting);
         }
@@ -60,9 +71,9 @@ public static class OrdersApi
         return api;
     }
 
-    public static async Task<Results<Ok<OrderAccepted>, ValidationProblem, ProblemHttpResult, CachedProblem>> CreateOrderAsync(
+    private static async ValueTask<Results<Ok<OrderAccepted>, ValidationProblem, ProblemHttpResult, CachedProblem>> CreateOrderAsync(
         CreateOrderRequest request,
-        [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey,
+        string? idempotencyKey,
         OrderAdmission admission,
         CancellationToken cancellationToken)
     {
