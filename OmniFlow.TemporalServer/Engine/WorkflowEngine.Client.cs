@@ -247,12 +247,15 @@ public sealed partial class WorkflowEngine
         }
         catch (OperationCanceledException)
         {
+            string state;
             lock (run.Sync)
             {
                 run.ForgetQuery(pending);
+                state = $"query {pending.Phase}, workflow task {run.Task?.Phase.ToString() ?? "none"}, last completed started event {run.LastCompletedStartedEventId}";
             }
 
-            throw new Grpc.Core.RpcException(new Grpc.Core.Status(Grpc.Core.StatusCode.DeadlineExceeded, "query timed out"));
+            // Where the query was when the caller gave up: held by the run, queued, or taken by a worker that did not answer.
+            throw new Grpc.Core.RpcException(new Grpc.Core.Status(Grpc.Core.StatusCode.DeadlineExceeded, $"query timed out ({state})"));
         }
     }
 
