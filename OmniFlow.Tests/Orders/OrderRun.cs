@@ -151,8 +151,33 @@ internal sealed class OrderRun(
 
     public async ValueTask DisposeAsync()
     {
+        await EndIfOpenAsync();
         await StopWorkersAsync();
         stop.Dispose();
+    }
+
+    /// <summary>
+    /// A test that failed midway must not leave work in flight on the time-skipping server its class shares: an activity
+    /// it held, or one queued for its stopped workers, would keep the server from skipping time for every test after it.
+    /// </summary>
+    private async Task EndIfOpenAsync()
+    {
+        if (Handle is null)
+        {
+            return;
+        }
+
+        try
+        {
+            if ((await Handle.DescribeAsync()).Status == Temporalio.Api.Enums.V1.WorkflowExecutionStatus.Running)
+            {
+                await Handle.TerminateAsync("the test is over");
+            }
+        }
+        catch (Temporalio.Exceptions.RpcException)
+        {
+            // Not there, or closed meanwhile: nothing is left in flight.
+        }
     }
 
     private async Task RunAsync(TemporalWorker worker)
