@@ -34,7 +34,7 @@ public static class DatabaseExtensions
         {
             // No EnableRetryOnFailure: it cannot wrap user transactions. DatabaseTransactionRunner retries whole transactions.
             services.AddPooledDbContextFactory<MySqlOmniFlowDbContext>(options => options
-                .UseMySql(settings.ConnectionString, settings.ServerVersion));
+                .UseMySql(MySqlOmniFlowDbContext.PooledConnectionString(settings.ConnectionString), settings.ServerVersion));
             services.AddSingleton<IDbContextFactory<OmniFlowDbContext>, OmniFlowDbContextFactory<MySqlOmniFlowDbContext>>();
         }
 

@@ -28,6 +28,9 @@ public abstract class OmniFlowDbContext(DbContextOptions options) : DbContext(op
     /// <summary>Starts a transaction whose writes are serialised by row locks (MySQL) or the single-writer lock (SQLite).</summary>
     public abstract Task<IDbContextTransaction> BeginWriteTransactionAsync(CancellationToken cancellationToken);
 
+    /// <summary>Starts a transaction whose reads all see the database as of its first read.</summary>
+    public abstract Task<IDbContextTransaction> BeginSnapshotTransactionAsync(CancellationToken cancellationToken);
+
     /// <summary>Reads the products named by <paramref name="skus"/>, locking them in sku order until the transaction ends.</summary>
     public abstract Task<List<Product>> LockProductsAsync(IReadOnlyCollection<string> skus, CancellationToken cancellationToken);
 

@@ -13,6 +13,9 @@ public sealed class SqliteOmniFlowDbContext(DbContextOptions<SqliteOmniFlowDbCon
     public override Task<IDbContextTransaction> BeginWriteTransactionAsync(CancellationToken cancellationToken) =>
         Database.BeginTransactionAsync(cancellationToken);
 
+    public override Task<IDbContextTransaction> BeginSnapshotTransactionAsync(CancellationToken cancellationToken) =>
+        Database.BeginTransactionAsync(cancellationToken);
+
     public override Task<List<Product>> LockProductsAsync(IReadOnlyCollection<string> skus, CancellationToken cancellationToken) =>
         Products.Where(p => skus.Contains(p.Sku)).OrderBy(p => p.Sku).ToListAsync(cancellationToken);
 

@@ -64,7 +64,7 @@ public sealed class StockObserver(IDbContextFactory<OmniFlowDbContext> contexts,
     {
         var since = time.GetUtcNow() - admission.Value.AdmissionTtl - ClockSlack;
         await using var context = await contexts.CreateDbContextAsync(cancellationToken);
-        await using var transaction = await context.Database.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await context.BeginSnapshotTransactionAsync(cancellationToken);
         var stock = await context.Products.AsNoTracking().ToDictionaryAsync(p => p.Sku, p => p.AvailableStock, StringComparer.Ordinal, cancellationToken);
         var movements = await context.InventoryLedger.AsNoTracking()
             .Where(e => e.OrderId != null && e.CreatedAt >= since && (e.Kind == LedgerKind.Reserve || e.Kind == LedgerKind.Release))
