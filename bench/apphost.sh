@@ -6,6 +6,8 @@ start_apphost() {
   local checkout=$1 data=$2 port=$3; shift 3
   # The previous AppHost's Api can outlive it by a few seconds; its /health must not be taken for this one's.
   for _ in $(seq 1 60); do ss -ltn "sport = :$port" | grep -q LISTEN || break; sleep 1; done
+  # Still taken after a minute: another system answers there, and measuring it would measure the wrong build.
+  if ss -ltn "sport = :$port" | grep -q LISTEN; then echo "port $port is still in use: not starting $checkout" >&2; return 1; fi
   (cd "$checkout" && exec dotnet run -c Release --no-build --project OmniFlow.AppHost -- --Api:Port="$port" \
     --AppHost:DataDirectory="$data" --AppHost:PreferWellKnownPorts=false "$@") > "$data/apphost.log" 2>&1 &
   APPHOST_PID=$!

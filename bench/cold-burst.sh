@@ -14,7 +14,7 @@ done
 dotnet build -c Release "$here/OmniFlow.Stress" -v q -nologo >/dev/null || exit 1
 run() { # checkout
   local data; data=$(mktemp -d /tmp/cold.XXXX)
-  start_apphost "$1" "$data" "$port"
+  start_apphost "$1" "$data" "$port" || { echo "== $1: the AppHost did not start" >&2; return 1; }
   echo "== $(git -C "$1" log --oneline -1 | cut -c1-60) ($1)"
   dotnet "$here/OmniFlow.Stress/bin/Release/net10.0/OmniFlow.Stress.dll" --url http://127.0.0.1:$port --concurrency 2000 \
     --requests 3000 --users 3000 --stock 3000 --settle-timeout 300s 2>/dev/null | grep -E '^(status codes|latency|invariant) ' | sed 's/^/   /'

@@ -47,7 +47,7 @@ measure() { # checkout data label
 }
 run() { # checkout
   local data; data=$(mktemp -d /tmp/e2e.XXXX)
-  start_apphost "$1" "$data" "$port" ${APPHOST_ARGS:-}
+  start_apphost "$1" "$data" "$port" ${APPHOST_ARGS:-} || { echo "== $1: the AppHost did not start" >&2; rm -rf "$data"; return 1; }
   stress --requests 3000 --users 3000 --stock 3000 --settle-timeout 300s >/dev/null || true
   for m in $(seq 1 "$measures"); do measure "$1" "$data" "$([ "$measures" -gt 1 ] && echo " (measure $m of $measures)")"; done
   stop_apphost
