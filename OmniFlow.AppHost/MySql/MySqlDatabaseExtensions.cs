@@ -74,7 +74,10 @@ public static class MySqlDatabaseExtensions
                 "--no-defaults", $"--datadir={server.DataDirectory}", $"--port={port}", "--bind-address=127.0.0.1",
                 $"--socket={Path.Combine(server.Directory, "mysqld.sock")}", $"--pid-file={Path.Combine(server.Directory, "mysqld.pid")}",
                 $"--init-file={server.InitFile}", $"--tmpdir={server.TemporaryDirectory}", "--skip-name-resolve",
-                "--innodb-flush-log-at-trx-commit=2", "--log-warnings=1")
+                "--innodb-flush-log-at-trx-commit=2", "--log-warnings=1",
+                // During a sale every Worker process's pool holds up to 100 connections (each reservation waits for the
+                // hot row on one of its own): the default 151 runs out as soon as a second Worker process takes orders.
+                "--max-connections=1000")
             .WithArgs(context =>
             {
                 if (asRoot)
