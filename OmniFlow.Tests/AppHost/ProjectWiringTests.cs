@@ -1,5 +1,9 @@
+using System.Globalization;
 using Aspire.Hosting.ApplicationModel;
+using MySqlConnector;
 using OmniFlow.AppHost.Local;
+using OmniFlow.AppHost.MySql;
+using OmniFlow.Tests.Infrastructure;
 
 namespace OmniFlow.Tests.AppHost;
 
@@ -71,6 +75,23 @@ public sealed class ProjectWiringTests
         Assert.All([inventory, worker, api], environment => Assert.Equal("omniflow-inventory", environment["Temporal__InventoryTaskQueue"]));
         Assert.Equal("temporal.internal:7233", inventory["ConnectionStrings__temporal"]);
         Assert.StartsWith("Server=db.internal", inventory["ConnectionStrings__omniflowdb"], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_local_mariadb_takes_a_full_pool_from_every_worker_and_the_api()
+    {
+        await using var model = await AppHostModel.BuildAsync("--AppHost:InventoryWorkers=4");
+        if (model.Resources.SingleOrDefault(resource => resource.Name == "mysql") is not MariaDbServerResource)
+        {
+            RequiredServices.Unavailable("no local mariadbd: the AppHost keeps the database in a SQLite file");
+            return;
+        }
+
+        // During a sale each process's pool fills up: every reservation waits for the hot row on a connection of its own.
+        var pools = (1 + 4 + 1) * new MySqlConnectionStringBuilder().MaximumPoolSize;
+        var setting = (await model.ArgumentsOfAsync("mysql")).Single(argument => argument.StartsWith("--max-connections=", StringComparison.Ordinal));
+
+        Assert.True(int.Parse(setting["--max-connections=".Length..], CultureInfo.InvariantCulture) > pools, $"{setting} for pools of {pools} connections");
     }
 
     [Fact]
