@@ -5,7 +5,7 @@ public abstract record WorkflowQueueItem(WorkflowRun Run);
 
 public sealed record WorkflowTaskDispatch(WorkflowRun Run, long ScheduledEventId, int Attempt, bool Sticky = false) : WorkflowQueueItem(Run);
 
-public sealed record QueryTaskDispatch(WorkflowRun Run, PendingQuery Query) : WorkflowQueueItem(Run);
+public sealed record QueryTaskDispatch(WorkflowRun Run, PendingQuery Query, bool Sticky = false) : WorkflowQueueItem(Run);
 
 /// <summary>What waits in an activity task queue: one attempt of one activity.</summary>
 public sealed record ActivityDispatch(WorkflowRun Run, long ScheduledEventId, int Attempt);

@@ -1,4 +1,5 @@
 using OmniFlow.TemporalServer.Engine.StateMachines;
+using OmniFlow.TemporalServer.Time;
 using Temporalio.Api.Query.V1;
 using Temporalio.Api.WorkflowService.V1;
 
@@ -46,6 +47,18 @@ public sealed class PendingQuery(WorkflowQuery query)
     public WorkflowQuery Query { get; } = query;
 
     public QueryPhase Phase { get; private set; } = QueryPhase.Waiting;
+
+    /// <summary>The query task's latest dispatch: one left in a sticky queue the query has moved on from is stale.</summary>
+    public QueryTaskDispatch? Dispatch { get; set; }
+
+    /// <summary>When a poller took the query task.</summary>
+    public DateTimeOffset StartedTime { get; set; }
+
+    /// <summary>
+    /// While queued on a sticky queue: when the query task moves to the normal queue. Once started: when it stops holding
+    /// the run's other queries back.
+    /// </summary>
+    public ClockItem? Deadline { get; set; }
 
     public bool Allows(QueryEvent on) => Transitions.Allows(Phase, on);
 

@@ -78,11 +78,19 @@ public sealed partial class WorkflowEngine
             return;
         }
 
-        foreach (var dispatch in Context.WorkflowQueues.Get(@namespace, stickyTaskQueue).Close().OfType<WorkflowTaskDispatch>())
+        foreach (var item in Context.WorkflowQueues.Get(@namespace, stickyTaskQueue).Close())
         {
-            using (dispatch.Run.Enter())
+            using (item.Run.Enter())
             {
-                dispatch.Run.LoseStickyDispatch(dispatch);
+                switch (item)
+                {
+                    case WorkflowTaskDispatch task:
+                        item.Run.LoseStickyDispatch(task);
+                        break;
+                    case QueryTaskDispatch query:
+                        item.Run.LoseStickyQuery(query);
+                        break;
+                }
             }
         }
     }

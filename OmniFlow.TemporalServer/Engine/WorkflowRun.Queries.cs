@@ -11,12 +11,14 @@ namespace OmniFlow.TemporalServer.Engine;
 
 public sealed partial class WorkflowRun
 {
-    private readonly Dictionary<string, PendingQuery> _queries = [];
+    /// <summary>The run's unanswered queries, oldest first.</summary>
+    private readonly OrderedDictionary<string, PendingQuery> _queries = [];
 
     /// <summary>
     /// Queues a query; it goes to a worker as a query task once no workflow task is outstanding, and a queued query task
     /// whose run got a workflow task meanwhile waits for that task: a worker never gets a query task for a run whose
-    /// workflow task it may be working on (the SDK's core then holds the query back and may never answer it).
+    /// workflow task it may be working on. A run has one query task out at a time: the SDK's core, holding several for
+    /// a run it is evicting, answers the first and drops the others.
     /// </summary>
     public PendingQuery AddQuery(WorkflowQuery query)
     {
@@ -26,7 +28,19 @@ public sealed partial class WorkflowRun
         return pending;
     }
 
-    public void ForgetQuery(PendingQuery query) => _queries.Remove(query.Id);
+    public void ForgetQuery(PendingQuery query) => Remove(query.Id);
+
+    private PendingQuery? Remove(string queryId)
+    {
+        if (!_queries.Remove(queryId, out var query))
+        {
+            return null;
+        }
+
+        query.Deadline?.Cancel();
+        DispatchQueries();
+        return query;
+    }
 
     private void DispatchQueries()
     {
@@ -50,17 +64,64 @@ public sealed partial class WorkflowRun
             return;
         }
 
-        foreach (var query in _queries.Values.Where(q => q.Allows(QueryEvent.Queue)))
+        // A query task a worker took and has not answered within a workflow task's timeout no longer holds the others back.
+        if (_queries.Values.Any(q => q.Phase == QueryPhase.Queued || (q.Phase == QueryPhase.Started && q.StartedTime + WorkflowTaskTimeout > Now)))
         {
-            query.Move(QueryEvent.Queue);
-            _context.WorkflowQueues.Get(Namespace.Name, TaskQueueName).Add(new QueryTaskDispatch(this, query));
+            return;
+        }
+
+        if (_queries.Values.FirstOrDefault(q => q.Allows(QueryEvent.Queue)) is { } next)
+        {
+            next.Move(QueryEvent.Queue);
+            QueueQueryTask(next);
         }
     }
 
-    /// <summary>The query task for a poller: the whole history plus the query; null when already answered.</summary>
+    /// <summary>
+    /// As on a real server, the query task of a run a worker caches goes to that worker's sticky queue, where it carries
+    /// no history; if no poller takes it within the sticky schedule-to-start timeout, the run loses its stickiness and
+    /// the query goes to the normal queue, with the whole history for whichever worker takes it.
+    /// </summary>
+    private void QueueQueryTask(PendingQuery query)
+    {
+        if (IsOpen && _stickyQueue is { } sticky)
+        {
+            var stickyDispatch = new QueryTaskDispatch(this, query, Sticky: true);
+            if (_context.WorkflowQueues.Get(Namespace.Name, sticky).Add(stickyDispatch))
+            {
+                query.Dispatch = stickyDispatch;
+                query.Deadline = Schedule(Now + _stickyScheduleToStart, () => LoseStickyQuery(stickyDispatch));
+                return;
+            }
+
+            // The worker behind the sticky queue has shut down.
+            _stickyQueue = null;
+        }
+
+        var dispatch = new QueryTaskDispatch(this, query);
+        query.Dispatch = dispatch;
+        _context.WorkflowQueues.Get(Namespace.Name, TaskQueueName).Add(dispatch);
+    }
+
+    /// <summary>The query task waited in the sticky queue too long, or the queue closed: it goes to the normal queue.</summary>
+    public void LoseStickyQuery(QueryTaskDispatch dispatch)
+    {
+        var query = dispatch.Query;
+        if (ReferenceEquals(query.Dispatch, dispatch) && query.Phase == QueryPhase.Queued && _queries.ContainsKey(query.Id))
+        {
+            _stickyQueue = null;
+            QueueQueryTask(query);
+        }
+    }
+
+    /// <summary>
+    /// The query task for a poller, null when it went stale: the query and the history a worker needs, none on the sticky
+    /// queue. Its started event id is 0, which is how the SDK's core tells a query-only task from a workflow task: it
+    /// then holds queries that arrive while it works on the run apart from workflow tasks, and answers each in turn.
+    /// </summary>
     public PollWorkflowTaskQueueResponse? TryStartQuery(QueryTaskDispatch dispatch)
     {
-        if (!_queries.TryGetValue(dispatch.Query.Id, out var query) || !query.Allows(QueryEvent.Start))
+        if (!_queries.TryGetValue(dispatch.Query.Id, out var query) || !ReferenceEquals(query.Dispatch, dispatch) || !query.Allows(QueryEvent.Start))
         {
             return null;
         }
@@ -73,6 +134,9 @@ public sealed partial class WorkflowRun
         }
 
         query.Move(QueryEvent.Start);
+        query.StartedTime = Now;
+        query.Deadline?.Cancel();
+        query.Deadline = Schedule(Now + WorkflowTaskTimeout, DispatchQueries);
 
         var token = new TaskToken(TaskTokenKind.QueryTask, Namespace.Name, WorkflowId, RunId, 0, 0, dispatch.Query.Id);
         var now = Timestamp.FromDateTimeOffset(Now);
@@ -82,9 +146,9 @@ public sealed partial class WorkflowRun
             WorkflowExecution = Execution,
             WorkflowType = Started.WorkflowType,
             PreviousStartedEventId = LastCompletedStartedEventId,
-            StartedEventId = LastCompletedStartedEventId,
+            StartedEventId = 0,
             Attempt = 1,
-            History = History.Slice(1, History.LastEventId),
+            History = dispatch.Sticky ? new Temporalio.Api.History.V1.History() : History.Slice(1, History.LastEventId),
             WorkflowExecutionTaskQueue = new TaskQueue { Name = TaskQueueName, Kind = TaskQueueKind.Normal },
             Query = dispatch.Query.Query,
             ScheduledTime = now,
@@ -94,17 +158,13 @@ public sealed partial class WorkflowRun
 
     public void CompleteQuery(string queryId, QueryResultType resultType, Payloads? answer, string errorMessage, Failure? failure)
     {
-        if (!_queries.Remove(queryId, out var query))
-        {
-            throw Errors.NotFound("Query task not found.");
-        }
-
+        var query = Remove(queryId) ?? throw Errors.NotFound("Query task not found.");
         Resolve(query, resultType, answer, errorMessage, failure);
     }
 
     private void AnswerQuery(string queryId, WorkflowQueryResult result)
     {
-        if (_queries.Remove(queryId, out var query))
+        if (Remove(queryId) is { } query)
         {
             Resolve(query, result.ResultType, result.Answer, result.ErrorMessage, result.Failure);
         }

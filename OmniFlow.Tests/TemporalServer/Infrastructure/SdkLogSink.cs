@@ -18,6 +18,7 @@ public sealed class SdkLogSink : ILoggerProvider
         "nondeterminism",
         "Error while completing",
         "failed to complete",
+        "leftover buffered tasks",
     ];
 
     private readonly ConcurrentQueue<string> _lines = new();

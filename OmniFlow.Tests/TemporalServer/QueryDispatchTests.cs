@@ -1,0 +1,195 @@
+using Google.Protobuf.WellKnownTypes;
+using OmniFlow.Tests.TemporalServer.Infrastructure;
+using OmniFlow.Tests.TemporalServer.Workflows;
+using Temporalio.Api.Enums.V1;
+using Temporalio.Api.WorkflowService.V1;
+using Temporalio.Client;
+using Temporalio.Converters;
+
+namespace OmniFlow.Tests.TemporalServer;
+
+/// <summary>
+/// Where a query task goes and what it carries, seen by a worker speaking the raw API: as on a real server, a run a worker
+/// caches gets its queries on that worker's sticky queue with no history, and every query task has started event id 0,
+/// the mark by which the SDK's core tells a query-only task from a workflow task.
+/// </summary>
+[Collection(TemporalServerCollection.Name)]
+public sealed class QueryDispatchTests(TimeSkippingServerFixture fixture) : IDisposable
+{
+    private readonly ServerHarness _harness = new(fixture.Environment, fixture.Logs);
+
+    private WorkflowService Service => _harness.Client.Connection.WorkflowService;
+
+    private string Namespace => _harness.Client.Options.Namespace;
+
+    public void Dispose() => _harness.Dispose();
+
+    [Fact]
+    public async Task A_query_for_a_run_a_worker_caches_reaches_its_sticky_queue_as_a_query_only_task_without_history()
+    {
+        var sticky = ServerHarness.NewId("sticky");
+        var (handle, first) = await StartCachedRunAsync(sticky, TimeSpan.FromSeconds(30));
+
+        var query = QueryAsync(handle);
+        var task = await PollAsync(sticky);
+
+        Assert.Equal("status", task.Query.QueryType);
+        Assert.Equal(0, task.StartedEventId);
+        Assert.Equal(first.StartedEventId, task.PreviousStartedEventId);
+        Assert.Empty(task.History.Events);
+        await AnswerAsync(task, "waiting");
+        Assert.Equal("waiting", await AnswerOfAsync(query));
+    }
+
+    [Fact]
+    public async Task A_query_no_poller_takes_from_the_sticky_queue_goes_to_the_normal_queue_with_the_whole_history_and_the_run_loses_stickiness()
+    {
+        var sticky = ServerHarness.NewId("sticky");
+        var (handle, first) = await StartCachedRunAsync(sticky, TimeSpan.FromSeconds(1));
+
+        var query = QueryAsync(handle);
+        var task = await PollAsync(_harness.TaskQueue);
+
+        Assert.Equal("status", task.Query.QueryType);
+        Assert.Equal(0, task.StartedEventId);
+        Assert.Equal(first.StartedEventId, task.PreviousStartedEventId);
+        Assert.Equal(
+            [EventType.WorkflowExecutionStarted, EventType.WorkflowTaskScheduled, EventType.WorkflowTaskStarted, EventType.WorkflowTaskCompleted],
+            task.History.Events.Select(e => e.EventType));
+        await AnswerAsync(task, "replayed");
+        Assert.Equal("replayed", await AnswerOfAsync(query));
+
+        // The sticky worker is presumed gone: the run's next workflow task goes to the normal queue, whole history included.
+        await handle.SignalAsync("poke", []);
+        var next = await PollAsync(_harness.TaskQueue);
+        Assert.Equal(1, next.History.Events[0].EventId);
+        Assert.NotEqual(0, next.StartedEventId);
+    }
+
+    [Fact]
+    public async Task A_query_waiting_in_the_sticky_queue_of_a_worker_that_shuts_down_goes_to_the_normal_queue_at_once()
+    {
+        var sticky = ServerHarness.NewId("sticky");
+        var (handle, _) = await StartCachedRunAsync(sticky, TimeSpan.FromMinutes(5));
+
+        var query = QueryAsync(handle);
+        await Task.Delay(TimeSpan.FromMilliseconds(200), TestContext.Current.CancellationToken);
+        await Service.ShutdownWorkerAsync(new ShutdownWorkerRequest { Namespace = Namespace, StickyTaskQueue = sticky, Identity = "leaving-worker" });
+
+        var task = await PollAsync(_harness.TaskQueue, seconds: 10);
+        Assert.Equal("status", task.Query.QueryType);
+        Assert.Equal(4, task.History.Events.Count);
+        await AnswerAsync(task, "moved");
+        Assert.Equal("moved", await AnswerOfAsync(query));
+    }
+
+    [Fact]
+    public async Task A_run_has_one_query_task_out_at_a_time_until_a_worker_sits_on_one_past_the_workflow_task_timeout()
+    {
+        var options = _harness.Options();
+        options.TaskTimeout = TimeSpan.FromSeconds(2);
+        var handle = await _harness.Client.StartWorkflowAsync("QueryTarget", [], options);
+        var first = await PollAsync(_harness.TaskQueue);
+        await Service.RespondWorkflowTaskCompletedAsync(new RespondWorkflowTaskCompletedRequest { Namespace = Namespace, TaskToken = first.TaskToken, Identity = "raw-worker" });
+
+        var silent = QueryAsync(handle);
+        var taken = await PollAsync(_harness.TaskQueue);
+        var waiting = QueryAsync(handle);
+
+        // The second query's task comes only once the first has been out for the workflow task's timeout.
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var second = await PollAsync(_harness.TaskQueue);
+        Assert.InRange(started.Elapsed, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(20));
+        Assert.NotEqual(taken.TaskToken, second.TaskToken);
+        await AnswerAsync(second, "second");
+        Assert.Equal("second", await AnswerOfAsync(waiting));
+
+        // The first is still the worker's to answer.
+        Assert.False(silent.IsCompleted);
+        await AnswerAsync(taken, "first");
+        Assert.Equal("first", await AnswerOfAsync(silent));
+    }
+
+    [Fact]
+    public async Task Queries_asked_without_pause_while_a_run_moves_through_many_workflow_tasks_are_all_answered()
+    {
+        var answered = await _harness.WithWorkerAsync(
+            o => o.AddWorkflow<BusyWorkflow>().AddAllActivities(new LocalActivities()).AddAllActivities(new GreetingActivities()),
+            async () =>
+            {
+                var handle = await _harness.Client.StartWorkflowAsync((BusyWorkflow wf) => wf.RunAsync(40), _harness.Options());
+                var result = handle.GetResultAsync();
+                var askers = Enumerable.Range(0, 3).Select(async _ =>
+                {
+                    var count = 0;
+                    while (!result.IsCompleted)
+                    {
+                        await handle.QueryAsync(wf => wf.Step, new() { Rpc = new() { Timeout = TimeSpan.FromSeconds(10), CancellationToken = TestContext.Current.CancellationToken } });
+                        count++;
+                    }
+
+                    return count;
+                }).ToList();
+                Assert.Equal(40, await result);
+                return (await Task.WhenAll(askers)).Sum();
+            });
+
+        Assert.True(answered > 40, $"only {answered} queries were answered");
+    }
+
+    /// <summary>Starts a run and completes its first workflow task asking for <paramref name="sticky"/> as its sticky queue.</summary>
+    private async Task<(WorkflowHandle Handle, PollWorkflowTaskQueueResponse First)> StartCachedRunAsync(string sticky, TimeSpan stickyTimeout)
+    {
+        var handle = await _harness.Client.StartWorkflowAsync("QueryTarget", [], _harness.Options());
+        var first = await PollAsync(_harness.TaskQueue);
+        await Service.RespondWorkflowTaskCompletedAsync(new RespondWorkflowTaskCompletedRequest
+        {
+            Namespace = Namespace,
+            TaskToken = first.TaskToken,
+            Identity = "raw-worker",
+            StickyAttributes = new()
+            {
+                WorkerTaskQueue = new() { Name = sticky, Kind = TaskQueueKind.Sticky },
+                ScheduleToStartTimeout = Duration.FromTimeSpan(stickyTimeout),
+            },
+        });
+        return (handle, first);
+    }
+
+    private Task<QueryWorkflowResponse> QueryAsync(WorkflowHandle handle) =>
+        Service.QueryWorkflowAsync(new QueryWorkflowRequest
+        {
+            Namespace = Namespace,
+            Execution = new() { WorkflowId = handle.Id },
+            Query = new() { QueryType = "status" },
+        });
+
+    /// <summary>Polls until a task comes; a task that does not come within <paramref name="seconds"/> fails the test.</summary>
+    private async Task<PollWorkflowTaskQueueResponse> PollAsync(string taskQueue, int seconds = 30)
+    {
+        using var within = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        within.CancelAfter(TimeSpan.FromSeconds(seconds));
+        while (true)
+        {
+            var task = await Service.PollWorkflowTaskQueueAsync(
+                new PollWorkflowTaskQueueRequest { Namespace = Namespace, TaskQueue = new() { Name = taskQueue }, Identity = "raw-worker" },
+                new() { CancellationToken = within.Token });
+            if (!task.TaskToken.IsEmpty)
+            {
+                return task;
+            }
+        }
+    }
+
+    private Task AnswerAsync(PollWorkflowTaskQueueResponse task, string answer) =>
+        Service.RespondQueryTaskCompletedAsync(new RespondQueryTaskCompletedRequest
+        {
+            Namespace = Namespace,
+            TaskToken = task.TaskToken,
+            CompletedType = QueryResultType.Answered,
+            QueryResult = new() { Payloads_ = { DataConverter.Default.PayloadConverter.ToPayload(answer) } },
+        });
+
+    private static async Task<string> AnswerOfAsync(Task<QueryWorkflowResponse> query) =>
+        DataConverter.Default.PayloadConverter.ToValue<string>((await query).QueryResult.Payloads_.Single());
+}
