@@ -38,8 +38,28 @@ public sealed partial class WorkflowRun
         }
 
         query.Deadline?.Cancel();
+        ReleaseClock(query);
         DispatchQueries();
         return query;
+    }
+
+    /// <summary>A query task out to a worker is work in flight: a time-skipping clock does not jump past it.</summary>
+    private void HoldClock(PendingQuery query)
+    {
+        if (!query.HoldsClock)
+        {
+            query.HoldsClock = true;
+            _context.Clock.BeginWork();
+        }
+    }
+
+    private void ReleaseClock(PendingQuery query)
+    {
+        if (query.HoldsClock)
+        {
+            query.HoldsClock = false;
+            _context.Clock.EndWork();
+        }
     }
 
     private void DispatchQueries()
@@ -73,6 +93,7 @@ public sealed partial class WorkflowRun
         if (_queries.Values.FirstOrDefault(q => q.Allows(QueryEvent.Queue)) is { } next)
         {
             next.Move(QueryEvent.Queue);
+            HoldClock(next);
             QueueQueryTask(next);
         }
     }
@@ -130,13 +151,18 @@ public sealed partial class WorkflowRun
         {
             // A workflow task was scheduled since the query was queued: the query goes with that task instead.
             query.Move(QueryEvent.YieldToWorkflowTask);
+            ReleaseClock(query);
             return null;
         }
 
         query.Move(QueryEvent.Start);
         query.StartedTime = Now;
         query.Deadline?.Cancel();
-        query.Deadline = Schedule(Now + WorkflowTaskTimeout, DispatchQueries);
+        query.Deadline = Schedule(Now + WorkflowTaskTimeout, () =>
+        {
+            ReleaseClock(query);
+            DispatchQueries();
+        });
 
         var token = new TaskToken(TaskTokenKind.QueryTask, Namespace.Name, WorkflowId, RunId, 0, 0, dispatch.Query.Id);
         var now = Timestamp.FromDateTimeOffset(Now);
