@@ -34,6 +34,37 @@ public sealed class TimerAndSignalWorkflow
     }
 }
 
+/// <summary>A few activities, then open until told to finish: a run with some history that queries find in a worker's cache.</summary>
+[Workflow]
+public sealed class QueriedWorkflow
+{
+    private bool _finish;
+
+    [WorkflowQuery]
+    public int Steps { get; private set; }
+
+    [WorkflowRun]
+    public async Task<int> RunAsync(int steps)
+    {
+        while (Steps < steps)
+        {
+            Steps = await Workflow.ExecuteActivityAsync(
+                (BenchmarkActivities a) => a.Increment(Steps),
+                new() { StartToCloseTimeout = TimeSpan.FromSeconds(30) });
+        }
+
+        await Workflow.WaitConditionAsync(() => _finish);
+        return Steps;
+    }
+
+    [WorkflowSignal]
+    public Task FinishAsync()
+    {
+        _finish = true;
+        return Task.CompletedTask;
+    }
+}
+
 public sealed class BenchmarkActivities
 {
     [Activity]
