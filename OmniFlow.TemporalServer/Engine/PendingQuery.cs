@@ -60,7 +60,7 @@ public sealed class PendingQuery(WorkflowQuery query)
     /// </summary>
     public ClockItem? Deadline { get; set; }
 
-    /// <summary>Whether the query, out to a worker, counts as work in flight on the clock.</summary>
+    /// <summary>Whether the query, taken by a worker, counts as work in flight on the clock.</summary>
     public bool HoldsClock { get; set; }
 
     public bool Allows(QueryEvent on) => Transitions.Allows(Phase, on);

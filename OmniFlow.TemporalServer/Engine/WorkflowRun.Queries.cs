@@ -43,7 +43,10 @@ public sealed partial class WorkflowRun
         return query;
     }
 
-    /// <summary>A query task out to a worker is work in flight: a time-skipping clock does not jump past it.</summary>
+    /// <summary>
+    /// A query task a worker took is work in flight until answered, or until it stops holding the run's other queries
+    /// back: a time-skipping clock does not jump to that mark while the worker may still answer.
+    /// </summary>
     private void HoldClock(PendingQuery query)
     {
         if (!query.HoldsClock)
@@ -93,7 +96,6 @@ public sealed partial class WorkflowRun
         if (_queries.Values.FirstOrDefault(q => q.Allows(QueryEvent.Queue)) is { } next)
         {
             next.Move(QueryEvent.Queue);
-            HoldClock(next);
             QueueQueryTask(next);
         }
     }
@@ -151,12 +153,12 @@ public sealed partial class WorkflowRun
         {
             // A workflow task was scheduled since the query was queued: the query goes with that task instead.
             query.Move(QueryEvent.YieldToWorkflowTask);
-            ReleaseClock(query);
             return null;
         }
 
         query.Move(QueryEvent.Start);
         query.StartedTime = Now;
+        HoldClock(query);
         query.Deadline?.Cancel();
         query.Deadline = Schedule(Now + WorkflowTaskTimeout, () =>
         {

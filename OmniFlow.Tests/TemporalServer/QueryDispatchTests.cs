@@ -39,6 +39,7 @@ public sealed class QueryDispatchTests(TimeSkippingServerFixture fixture) : IDis
         Assert.Empty(task.History.Events);
         await AnswerAsync(task, "waiting");
         Assert.Equal("waiting", await AnswerOfAsync(query));
+        await EndAsync(handle);
     }
 
     [Fact]
@@ -64,6 +65,7 @@ public sealed class QueryDispatchTests(TimeSkippingServerFixture fixture) : IDis
         var next = await PollAsync(_harness.TaskQueue);
         Assert.Equal(1, next.History.Events[0].EventId);
         Assert.NotEqual(0, next.StartedEventId);
+        await EndAsync(handle);
     }
 
     [Fact]
@@ -81,6 +83,7 @@ public sealed class QueryDispatchTests(TimeSkippingServerFixture fixture) : IDis
         Assert.Equal(4, task.History.Events.Count);
         await AnswerAsync(task, "moved");
         Assert.Equal("moved", await AnswerOfAsync(query));
+        await EndAsync(handle);
     }
 
     [Fact]
@@ -108,6 +111,28 @@ public sealed class QueryDispatchTests(TimeSkippingServerFixture fixture) : IDis
         Assert.False(silent.IsCompleted);
         await AnswerAsync(taken, "first");
         Assert.Equal("first", await AnswerOfAsync(silent));
+        await EndAsync(handle);
+    }
+
+    [Fact]
+    public async Task A_query_no_worker_takes_does_not_stop_time_skipping()
+    {
+        var handle = await _harness.Client.StartWorkflowAsync("QueryTarget", [], _harness.Options());
+        var first = await PollAsync(_harness.TaskQueue);
+        await Service.RespondWorkflowTaskCompletedAsync(new RespondWorkflowTaskCompletedRequest { Namespace = Namespace, TaskToken = first.TaskToken, Identity = "raw-worker" });
+
+        // Nobody polls: the query waits in the task queue while the environment sleeps an hour of its time.
+        using var giveUp = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        var query = Service.QueryWorkflowAsync(
+            new QueryWorkflowRequest { Namespace = Namespace, Execution = new() { WorkflowId = handle.Id }, Query = new() { QueryType = "status" } },
+            new() { CancellationToken = giveUp.Token });
+        var before = await _harness.Environment.GetCurrentTimeAsync();
+        await _harness.Environment.DelayAsync(TimeSpan.FromHours(1)).WaitAsync(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken);
+
+        Assert.True(await _harness.Environment.GetCurrentTimeAsync() - before >= TimeSpan.FromHours(1));
+        await giveUp.CancelAsync();
+        await Assert.ThrowsAnyAsync<Exception>(() => query);
+        await EndAsync(handle);
     }
 
     [Fact]
@@ -136,6 +161,10 @@ public sealed class QueryDispatchTests(TimeSkippingServerFixture fixture) : IDis
 
         Assert.True(answered > 40, $"only {answered} queries were answered");
     }
+
+    /// <summary>Ends a run no worker serves, so that no task of it holds the shared time-skipping clock.</summary>
+    private static Task EndAsync(WorkflowHandle handle) =>
+        handle.TerminateAsync("test over", new() { Rpc = new() { CancellationToken = TestContext.Current.CancellationToken } });
 
     /// <summary>Starts a run and completes its first workflow task asking for <paramref name="sticky"/> as its sticky queue.</summary>
     private async Task<(WorkflowHandle Handle, PollWorkflowTaskQueueResponse First)> StartCachedRunAsync(string sticky, TimeSpan stickyTimeout)
