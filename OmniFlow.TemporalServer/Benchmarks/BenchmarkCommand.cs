@@ -8,7 +8,7 @@ namespace OmniFlow.TemporalServer.Benchmarks;
 /// <summary>
 /// <c>OmniFlow.TemporalServer bench [--workflows N] [--warmup N] [--db-filename FILE] [--sdk-tracing-listener]</c>:
 /// starts the server in-process (real clock), runs a Temporalio worker and client against it, and prints
-/// workflows/second for two workflow shapes, then queries/second on open runs of five activities each. With <c>--db-filename</c> it does so twice in the same run: in memory,
+/// workflows/second for two workflow shapes, then queries/second on open runs of ten activities each. With <c>--db-filename</c> it does so twice in the same run: in memory,
 /// then with its state in FILE (a fresh file: an existing one is refused), so the cost of durability is measured under
 /// the same load. Each shape is first run <c>--warmup</c> times unmeasured, so the measurement sees steady state
 /// rather than the JIT's tiering. Besides workflows/second it prints the process's CPU time and managed allocations
@@ -86,10 +86,10 @@ public static class BenchmarkCommand
         });
     }
 
-    /// <summary>Queries spread over <see cref="InFlight"/> open runs that a worker caches, a warm-up round first.</summary>
+    /// <summary>Queries spread over <see cref="InFlight"/> open runs (ten activities, 64 events) that a worker caches, a warm-up round first.</summary>
     private static async Task MeasureQueriesAsync(ITemporalClient client, string taskQueue, int count)
     {
-        const int Steps = 5;
+        const int Steps = 10;
         var handles = await Task.WhenAll(Enumerable.Range(0, InFlight).Select(i =>
             client.StartWorkflowAsync((QueriedWorkflow wf) => wf.RunAsync(Steps), new($"queried-{Guid.NewGuid():N}-{i}", taskQueue))));
         await Task.WhenAll(handles.Select(async handle =>
@@ -102,8 +102,8 @@ public static class BenchmarkCommand
 
         var next = 0;
         Func<string, Task> query = async _ => await handles[Interlocked.Increment(ref next) % handles.Length].QueryAsync(wf => wf.Steps);
-        await MeasureAsync("warm-up (query)", count, query, "queries");
-        await MeasureAsync("query an open run", count, query, "queries");
+        await MeasureAsync("warm-up (query)", count, query, "query", "queries");
+        await MeasureAsync("query an open run", count, query, "query", "queries");
         await Task.WhenAll(handles.Select(handle => handle.SignalAsync(wf => wf.FinishAsync())));
         await Task.WhenAll(handles.Select(handle => handle.GetResultAsync()));
     }
@@ -134,7 +134,7 @@ public static class BenchmarkCommand
         return fallback;
     }
 
-    private static async Task MeasureAsync(string name, int count, Func<string, Task> run, string unit = "workflows")
+    private static async Task MeasureAsync(string name, int count, Func<string, Task> run, string unit = "workflow", string units = "workflows")
     {
         using var gate = new SemaphoreSlim(InFlight);
         var prefix = $"{name.Replace(' ', '-')}-{Guid.NewGuid():N}";
@@ -157,8 +157,8 @@ public static class BenchmarkCommand
         var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
         var allocated = GC.GetTotalAllocatedBytes() - allocatedBefore;
         Console.WriteLine(
-            $"{name,-26} {count,6} {unit} in {stopwatch.Elapsed.TotalSeconds,6:F2} s = {count / stopwatch.Elapsed.TotalSeconds,6:F0} {unit}/s" +
-            $" | CPU {cpu.TotalMilliseconds / count,5:F2} ms/{unit[..^1]} ({cpu / stopwatch.Elapsed,4:F2} cores)" +
-            $" | managed allocations {allocated / 1024.0 / count,5:F0} KB/{unit[..^1]}");
+            $"{name,-26} {count,6} {units} in {stopwatch.Elapsed.TotalSeconds,6:F2} s = {count / stopwatch.Elapsed.TotalSeconds,6:F0} {units}/s" +
+            $" | CPU {cpu.TotalMilliseconds / count,5:F2} ms/{unit} ({cpu / stopwatch.Elapsed,4:F2} cores)" +
+            $" | managed allocations {allocated / 1024.0 / count,5:F0} KB/{unit}");
     }
 }

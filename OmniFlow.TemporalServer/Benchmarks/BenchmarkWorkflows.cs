@@ -34,7 +34,7 @@ public sealed class TimerAndSignalWorkflow
     }
 }
 
-/// <summary>A few activities, then open until told to finish: a run with some history that queries find in a worker's cache.</summary>
+/// <summary>Some activities, then open until told to finish: a run with some history that queries find in a worker's cache.</summary>
 [Workflow]
 public sealed class QueriedWorkflow
 {
