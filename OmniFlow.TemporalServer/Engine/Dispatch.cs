@@ -5,7 +5,8 @@ public abstract record WorkflowQueueItem(WorkflowRun Run);
 
 public sealed record WorkflowTaskDispatch(WorkflowRun Run, long ScheduledEventId, int Attempt, bool Sticky = false) : WorkflowQueueItem(Run);
 
-public sealed record QueryTaskDispatch(WorkflowRun Run, PendingQuery Query, bool Sticky = false) : WorkflowQueueItem(Run);
+/// <summary>A query task; <paramref name="StickyQueue"/> names the worker's sticky queue it went to, if it did.</summary>
+public sealed record QueryTaskDispatch(WorkflowRun Run, PendingQuery Query, string? StickyQueue = null) : WorkflowQueueItem(Run);
 
 /// <summary>What waits in an activity task queue: one attempt of one activity.</summary>
 public sealed record ActivityDispatch(WorkflowRun Run, long ScheduledEventId, int Attempt);

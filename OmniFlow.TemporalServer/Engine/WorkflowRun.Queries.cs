@@ -109,7 +109,7 @@ public sealed partial class WorkflowRun
     {
         if (IsOpen && _stickyQueue is { } sticky)
         {
-            var stickyDispatch = new QueryTaskDispatch(this, query, Sticky: true);
+            var stickyDispatch = new QueryTaskDispatch(this, query, sticky);
             if (_context.WorkflowQueues.Get(Namespace.Name, sticky).Add(stickyDispatch))
             {
                 query.Dispatch = stickyDispatch;
@@ -126,13 +126,20 @@ public sealed partial class WorkflowRun
         _context.WorkflowQueues.Get(Namespace.Name, TaskQueueName).Add(dispatch);
     }
 
-    /// <summary>The query task waited in the sticky queue too long, or the queue closed: it goes to the normal queue.</summary>
+    /// <summary>
+    /// The query task waited in the sticky queue too long, or the queue closed: the run loses that sticky queue (not one
+    /// a worker has given it since) and the query goes where the run's tasks go now.
+    /// </summary>
     public void LoseStickyQuery(QueryTaskDispatch dispatch)
     {
         var query = dispatch.Query;
         if (ReferenceEquals(query.Dispatch, dispatch) && query.Phase == QueryPhase.Queued && _queries.ContainsKey(query.Id))
         {
-            _stickyQueue = null;
+            if (_stickyQueue == dispatch.StickyQueue)
+            {
+                _stickyQueue = null;
+            }
+
             QueueQueryTask(query);
         }
     }
@@ -156,6 +163,14 @@ public sealed partial class WorkflowRun
             return null;
         }
 
+        if (dispatch.StickyQueue is { } sticky && sticky != _stickyQueue)
+        {
+            // Another worker has cached the run since: the query goes where the run's tasks go now.
+            query.Deadline?.Cancel();
+            QueueQueryTask(query);
+            return null;
+        }
+
         query.Move(QueryEvent.Start);
         query.StartedTime = Now;
         HoldClock(query);
@@ -176,7 +191,7 @@ public sealed partial class WorkflowRun
             PreviousStartedEventId = LastCompletedStartedEventId,
             StartedEventId = 0,
             Attempt = 1,
-            History = dispatch.Sticky ? new Temporalio.Api.History.V1.History() : History.Slice(1, History.LastEventId),
+            History = dispatch.StickyQueue is null ? History.Slice(1, History.LastEventId) : new Temporalio.Api.History.V1.History(),
             WorkflowExecutionTaskQueue = new TaskQueue { Name = TaskQueueName, Kind = TaskQueueKind.Normal },
             Query = dispatch.Query.Query,
             ScheduledTime = now,

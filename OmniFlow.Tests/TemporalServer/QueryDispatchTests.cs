@@ -87,6 +87,31 @@ public sealed class QueryDispatchTests(TimeSkippingServerFixture fixture) : IDis
     }
 
     [Fact]
+    public async Task A_query_left_in_a_former_sticky_queue_goes_to_the_run_s_new_sticky_queue_and_leaves_its_stickiness_alone()
+    {
+        var former = ServerHarness.NewId("sticky-a");
+        var (handle, _) = await StartCachedRunAsync(former, TimeSpan.FromSeconds(3));
+        var query = QueryAsync(handle);
+        await Task.Delay(TimeSpan.FromMilliseconds(300), TestContext.Current.CancellationToken);
+
+        // Meanwhile another worker takes the run: its next task goes to the normal queue and names a new sticky queue.
+        await Service.ResetStickyTaskQueueAsync(new ResetStickyTaskQueueRequest { Namespace = Namespace, Execution = new() { WorkflowId = handle.Id } });
+        await handle.SignalAsync("poke", []);
+        var latter = ServerHarness.NewId("sticky-b");
+        await CompleteAsync(await PollAsync(_harness.TaskQueue), latter, TimeSpan.FromSeconds(30));
+
+        // The former queue's timeout passes: the query comes to the new worker, which keeps the run.
+        var task = await PollAsync(latter);
+        Assert.Equal("status", task.Query.QueryType);
+        Assert.Empty(task.History.Events);
+        await AnswerAsync(task, "moved on");
+        Assert.Equal("moved on", await AnswerOfAsync(query));
+        await handle.SignalAsync("poke", []);
+        Assert.NotEqual(0, (await PollAsync(latter, seconds: 10)).StartedEventId);
+        await EndAsync(handle);
+    }
+
+    [Fact]
     public async Task A_run_has_one_query_task_out_at_a_time_until_a_worker_sits_on_one_past_the_workflow_task_timeout()
     {
         var options = _harness.Options();
@@ -171,10 +196,16 @@ public sealed class QueryDispatchTests(TimeSkippingServerFixture fixture) : IDis
     {
         var handle = await _harness.Client.StartWorkflowAsync("QueryTarget", [], _harness.Options());
         var first = await PollAsync(_harness.TaskQueue);
-        await Service.RespondWorkflowTaskCompletedAsync(new RespondWorkflowTaskCompletedRequest
+        await CompleteAsync(first, sticky, stickyTimeout);
+        return (handle, first);
+    }
+
+    /// <summary>Completes a workflow task with no commands, naming <paramref name="sticky"/> as the worker's sticky queue.</summary>
+    private Task CompleteAsync(PollWorkflowTaskQueueResponse task, string sticky, TimeSpan stickyTimeout) =>
+        Service.RespondWorkflowTaskCompletedAsync(new RespondWorkflowTaskCompletedRequest
         {
             Namespace = Namespace,
-            TaskToken = first.TaskToken,
+            TaskToken = task.TaskToken,
             Identity = "raw-worker",
             StickyAttributes = new()
             {
@@ -182,8 +213,6 @@ public sealed class QueryDispatchTests(TimeSkippingServerFixture fixture) : IDis
                 ScheduleToStartTimeout = Duration.FromTimeSpan(stickyTimeout),
             },
         });
-        return (handle, first);
-    }
 
     private Task<QueryWorkflowResponse> QueryAsync(WorkflowHandle handle) =>
         Service.QueryWorkflowAsync(new QueryWorkflowRequest
