@@ -51,17 +51,25 @@ public sealed class PendingQuery(WorkflowQuery query)
     /// <summary>The query task's latest dispatch: one left in a sticky queue the query has moved on from is stale.</summary>
     public QueryTaskDispatch? Dispatch { get; set; }
 
-    /// <summary>When a poller took the query task.</summary>
-    public DateTimeOffset StartedTime { get; set; }
+    /// <summary>
+    /// While queued on a sticky queue: when the query task moves to the normal queue. Once started: when the worker's time
+    /// to answer runs out. Setting it cancels the one it replaces.
+    /// </summary>
+    public ClockItem? Deadline
+    {
+        get;
+        set
+        {
+            field?.Cancel();
+            field = value;
+        }
+    }
 
     /// <summary>
-    /// While queued on a sticky queue: when the query task moves to the normal queue. Once started: when it stops holding
-    /// the run's other queries back.
+    /// A worker took the query task and its time to answer has not run out: the query holds the run's other queries back
+    /// and counts as work in flight on the clock.
     /// </summary>
-    public ClockItem? Deadline { get; set; }
-
-    /// <summary>Whether the query, taken by a worker, counts as work in flight on the clock.</summary>
-    public bool HoldsClock { get; set; }
+    public bool AwaitingAnswer { get; set; }
 
     public bool Allows(QueryEvent on) => Transitions.Allows(Phase, on);
 

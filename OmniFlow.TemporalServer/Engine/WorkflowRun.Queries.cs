@@ -37,30 +37,21 @@ public sealed partial class WorkflowRun
             return null;
         }
 
-        query.Deadline?.Cancel();
-        ReleaseClock(query);
+        query.Deadline = null;
+        StopAwaitingAnswer(query);
         DispatchQueries();
         return query;
     }
 
     /// <summary>
-    /// A query task a worker took is work in flight until answered, or until it stops holding the run's other queries
-    /// back: a time-skipping clock does not jump to that mark while the worker may still answer.
+    /// The worker that took the query task answered it, or its time to answer ran out (a workflow task's timeout, which
+    /// a time-skipping clock does not jump to while the worker may still answer).
     /// </summary>
-    private void HoldClock(PendingQuery query)
+    private void StopAwaitingAnswer(PendingQuery query)
     {
-        if (!query.HoldsClock)
+        if (query.AwaitingAnswer)
         {
-            query.HoldsClock = true;
-            _context.Clock.BeginWork();
-        }
-    }
-
-    private void ReleaseClock(PendingQuery query)
-    {
-        if (query.HoldsClock)
-        {
-            query.HoldsClock = false;
+            query.AwaitingAnswer = false;
             _context.Clock.EndWork();
         }
     }
@@ -87,8 +78,7 @@ public sealed partial class WorkflowRun
             return;
         }
 
-        // A query task a worker took and has not answered within a workflow task's timeout no longer holds the others back.
-        if (_queries.Values.Any(q => q.Phase == QueryPhase.Queued || (q.Phase == QueryPhase.Started && q.StartedTime + WorkflowTaskTimeout > Now)))
+        if (_queries.Values.Any(q => q.Phase == QueryPhase.Queued || q.AwaitingAnswer))
         {
             return;
         }
@@ -123,6 +113,7 @@ public sealed partial class WorkflowRun
 
         var dispatch = new QueryTaskDispatch(this, query);
         query.Dispatch = dispatch;
+        query.Deadline = null;
         _context.WorkflowQueues.Get(Namespace.Name, TaskQueueName).Add(dispatch);
     }
 
@@ -166,18 +157,16 @@ public sealed partial class WorkflowRun
         if (dispatch.StickyQueue is { } sticky && sticky != _stickyQueue)
         {
             // Another worker has cached the run since: the query goes where the run's tasks go now.
-            query.Deadline?.Cancel();
             QueueQueryTask(query);
             return null;
         }
 
         query.Move(QueryEvent.Start);
-        query.StartedTime = Now;
-        HoldClock(query);
-        query.Deadline?.Cancel();
+        query.AwaitingAnswer = true;
+        _context.Clock.BeginWork();
         query.Deadline = Schedule(Now + WorkflowTaskTimeout, () =>
         {
-            ReleaseClock(query);
+            StopAwaitingAnswer(query);
             DispatchQueries();
         });
 

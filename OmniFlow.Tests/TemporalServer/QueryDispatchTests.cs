@@ -33,12 +33,9 @@ public sealed class QueryDispatchTests(TimeSkippingServerFixture fixture) : IDis
         var query = QueryAsync(handle);
         var task = await PollAsync(sticky);
 
-        Assert.Equal("status", task.Query.QueryType);
-        Assert.Equal(0, task.StartedEventId);
-        Assert.Equal(first.StartedEventId, task.PreviousStartedEventId);
+        AssertQueryOnlyTask(task, first);
         Assert.Empty(task.History.Events);
-        await AnswerAsync(task, "waiting");
-        Assert.Equal("waiting", await AnswerOfAsync(query));
+        await AssertAnsweredAsync(task, query, "waiting");
         await EndAsync(handle);
     }
 
@@ -51,14 +48,11 @@ public sealed class QueryDispatchTests(TimeSkippingServerFixture fixture) : IDis
         var query = QueryAsync(handle);
         var task = await PollAsync(_harness.TaskQueue);
 
-        Assert.Equal("status", task.Query.QueryType);
-        Assert.Equal(0, task.StartedEventId);
-        Assert.Equal(first.StartedEventId, task.PreviousStartedEventId);
+        AssertQueryOnlyTask(task, first);
         Assert.Equal(
             [EventType.WorkflowExecutionStarted, EventType.WorkflowTaskScheduled, EventType.WorkflowTaskStarted, EventType.WorkflowTaskCompleted],
             task.History.Events.Select(e => e.EventType));
-        await AnswerAsync(task, "replayed");
-        Assert.Equal("replayed", await AnswerOfAsync(query));
+        await AssertAnsweredAsync(task, query, "replayed");
 
         // The sticky worker is presumed gone: the run's next workflow task goes to the normal queue, whole history included.
         await handle.SignalAsync("poke", []);
@@ -81,8 +75,7 @@ public sealed class QueryDispatchTests(TimeSkippingServerFixture fixture) : IDis
         var task = await PollAsync(_harness.TaskQueue, seconds: 10);
         Assert.Equal("status", task.Query.QueryType);
         Assert.Equal(4, task.History.Events.Count);
-        await AnswerAsync(task, "moved");
-        Assert.Equal("moved", await AnswerOfAsync(query));
+        await AssertAnsweredAsync(task, query, "moved");
         await EndAsync(handle);
     }
 
@@ -104,8 +97,7 @@ public sealed class QueryDispatchTests(TimeSkippingServerFixture fixture) : IDis
         var task = await PollAsync(latter);
         Assert.Equal("status", task.Query.QueryType);
         Assert.Empty(task.History.Events);
-        await AnswerAsync(task, "moved on");
-        Assert.Equal("moved on", await AnswerOfAsync(query));
+        await AssertAnsweredAsync(task, query, "moved on");
         await handle.SignalAsync("poke", []);
         Assert.NotEqual(0, (await PollAsync(latter, seconds: 10)).StartedEventId);
         await EndAsync(handle);
@@ -129,13 +121,11 @@ public sealed class QueryDispatchTests(TimeSkippingServerFixture fixture) : IDis
         var second = await PollAsync(_harness.TaskQueue);
         Assert.InRange(started.Elapsed, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(20));
         Assert.NotEqual(taken.TaskToken, second.TaskToken);
-        await AnswerAsync(second, "second");
-        Assert.Equal("second", await AnswerOfAsync(waiting));
+        await AssertAnsweredAsync(second, waiting, "second");
 
         // The first is still the worker's to answer.
         Assert.False(silent.IsCompleted);
-        await AnswerAsync(taken, "first");
-        Assert.Equal("first", await AnswerOfAsync(silent));
+        await AssertAnsweredAsync(taken, silent, "first");
         await EndAsync(handle);
     }
 
@@ -239,15 +229,24 @@ public sealed class QueryDispatchTests(TimeSkippingServerFixture fixture) : IDis
         }
     }
 
-    private Task AnswerAsync(PollWorkflowTaskQueueResponse task, string answer) =>
-        Service.RespondQueryTaskCompletedAsync(new RespondQueryTaskCompletedRequest
+    /// <summary>A query task as the SDK's core recognises one: the query, started event id 0, the run's last completed task.</summary>
+    private static void AssertQueryOnlyTask(PollWorkflowTaskQueueResponse task, PollWorkflowTaskQueueResponse lastCompleted)
+    {
+        Assert.Equal("status", task.Query.QueryType);
+        Assert.Equal(0, task.StartedEventId);
+        Assert.Equal(lastCompleted.StartedEventId, task.PreviousStartedEventId);
+    }
+
+    /// <summary>Answers the query task and asserts that the caller of the query gets that answer.</summary>
+    private async Task AssertAnsweredAsync(PollWorkflowTaskQueueResponse task, Task<QueryWorkflowResponse> query, string answer)
+    {
+        await Service.RespondQueryTaskCompletedAsync(new RespondQueryTaskCompletedRequest
         {
             Namespace = Namespace,
             TaskToken = task.TaskToken,
             CompletedType = QueryResultType.Answered,
             QueryResult = new() { Payloads_ = { DataConverter.Default.PayloadConverter.ToPayload(answer) } },
         });
-
-    private static async Task<string> AnswerOfAsync(Task<QueryWorkflowResponse> query) =>
-        DataConverter.Default.PayloadConverter.ToValue<string>((await query).QueryResult.Payloads_.Single());
+        Assert.Equal(answer, DataConverter.Default.PayloadConverter.ToValue<string>((await query).QueryResult.Payloads_.Single()));
+    }
 }
