@@ -11,100 +11,10 @@ namespace OmniFlow.Fulfillment.Inventory;
 /// </summary>
 public sealed partial class InventoryService(
     IdempotentOperation once,
+    DatabaseTransactionRunner transactions,
     TimeProvider time,
     ILogger<InventoryService> logger) : IInventoryService
 {
-    public Task<StockOperationResult> ReserveAsync(string idempotencyKey, string orderId, IReadOnlyList<StockLine> lines, CancellationToken cancellationToken = default) =>
-        ReserveAsync(idempotencyKey, orderId, lines, rows: null, cancellationToken);
-
-    public Task<StockOperationResult> ReserveAndRecordAsync(string idempotencyKey, IReadOnlyList<StockLine> lines, ReservationRows rows, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(rows);
-        if (rows.Reserved.OrderId != rows.OrderId)
-        {
-            throw new ArgumentException("Both rows must be of the same order.", nameof(rows));
-        }
-
-        return ReserveAsync(idempotencyKey, rows.OrderId, lines, rows, cancellationToken);
-    }
-
-    private async Task<StockOperationResult> ReserveAsync(string idempotencyKey, string orderId, IReadOnlyList<StockLine> lines, ReservationRows? rows, CancellationToken cancellationToken)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(orderId);
-        var wanted = Merge(lines);
-        using var span = Start("Reserve", idempotencyKey, orderId);
-
-        OnceResult<StockOperationResult> outcome;
-        try
-        {
-            outcome = await ReserveOnceAsync(idempotencyKey, orderId, wanted, rows, rowMayExist: false, cancellationToken);
-        }
-        catch (DbUpdateException exception) when (rows is not null && DatabaseErrors.IsDuplicateKey(exception))
-        {
-            // The reservation is the order's first write, so it adds the row without reading for it first. The insert
-            // collides only when another write came before it (the order ended while its reservation ran): then the
-            // reservation runs again and updates that row, unless the row is newer.
-            outcome = await ReserveOnceAsync(idempotencyKey, orderId, wanted, rows, rowMayExist: true, cancellationToken);
-        }
-
-        var (result, replayed) = outcome;
-        Record(span, result, replayed);
-        if (!replayed && result.Outcome == StockOutcome.Reserved)
-        {
-            InventoryTelemetry.ReservedUnits.Add(wanted.Values.Sum());
-        }
-
-        // One per order in a sale: the order's trace and the reserved-units metric say it; the log keeps the exceptions.
-        var level = result.Outcome == StockOutcome.Reserved && !replayed ? LogLevel.Debug : LogLevel.Information;
-        LogOutcome(logger, level, "Reserve", orderId, idempotencyKey, result.Outcome, replayed);
-        return result;
-    }
-
-    private Task<OnceResult<StockOperationResult>> ReserveOnceAsync(
-        string idempotencyKey, string orderId, SortedDictionary<string, int> wanted, ReservationRows? rows, bool rowMayExist, CancellationToken cancellationToken) =>
-        once.RunOnceAsync(idempotencyKey, "Reserve", async (context, token) =>
-        {
-            // Read (when it may exist) before the product rows are locked, so their lock is never held for it; written in
-            // the one batch that commits the reservation (as reserved) or the refusal (as still reserving).
-            var row = rows is not null && rowMayExist ? await OrderRows.FindForUpdateAsync(context, orderId, token) : null;
-
-            StockOperationResult Refuse(StockOperationResult refusal)
-            {
-                if (rows is not null)
-                {
-                    OrderRows.Write(context, row, rows.Reserving);
-                }
-
-                return refusal;
-            }
-
-            var products = (await context.LockProductsAsync(wanted.Keys, token)).ToDictionary(p => p.Sku, StringComparer.Ordinal);
-            foreach (var (sku, quantity) in wanted)
-            {
-                if (!products.TryGetValue(sku, out var product))
-                {
-                    return Refuse(new StockOperationResult(StockOutcome.UnknownSku, sku, $"No product '{sku}'."));
-                }
-
-                if (product.AvailableStock < quantity)
-                {
-                    return Refuse(new StockOperationResult(StockOutcome.InsufficientStock, sku, $"Requested {quantity}, available {product.AvailableStock}."));
-                }
-            }
-
-            foreach (var (sku, quantity) in wanted)
-            {
-                Move(context, products[sku], -quantity, LedgerKind.Reserve, orderId, idempotencyKey);
-            }
-
-            if (rows is not null)
-            {
-                OrderRows.Write(context, row, rows.Reserved);
-            }
-
-            return new StockOperationResult(StockOutcome.Reserved, Detail: $"Reserved {wanted.Values.Sum()} units.");
-        }, cancellationToken);
-
     public async Task<StockOperationResult> ReleaseAsync(string idempotencyKey, string orderId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(orderId);
@@ -203,26 +113,6 @@ public sealed partial class InventoryService(
         return movements
             .GroupBy(m => m.Sku, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => -g.Sum(m => m.QuantityDelta), StringComparer.Ordinal);
-    }
-
-    /// <summary>Sums duplicate skus; rejects empty orders and quantities below one.</summary>
-    private static SortedDictionary<string, int> Merge(IReadOnlyList<StockLine> lines)
-    {
-        ArgumentNullException.ThrowIfNull(lines);
-        if (lines.Count == 0)
-        {
-            throw new ArgumentException("At least one line is required.", nameof(lines));
-        }
-
-        var merged = new SortedDictionary<string, int>(StringComparer.Ordinal);
-        foreach (var line in lines)
-        {
-            ArgumentException.ThrowIfNullOrWhiteSpace(line.Sku, nameof(lines));
-            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(line.Quantity, nameof(lines));
-            merged[line.Sku] = checked(merged.GetValueOrDefault(line.Sku) + line.Quantity);
-        }
-
-        return merged;
     }
 
     private static Activity? Start(string operation, string idempotencyKey, string? orderId)

@@ -25,6 +25,10 @@ public static class InventoryTelemetry
     /// <summary>Repeated idempotency keys answered from the stored outcome.</summary>
     public static readonly Counter<long> Replays = Meter.CreateCounter<long>("omniflow.inventory.replays", "{operation}");
 
+    /// <summary>Reservations committed by one transaction: above one when a crowd's reservations arrive while a commit runs.</summary>
+    public static readonly Histogram<int> ReservationsPerCommit = Meter.CreateHistogram<int>(
+        "omniflow.inventory.reservations_per_commit", "{reservation}", advice: new() { HistogramBucketBoundaries = [1, 2, 4, 8, 16, 32, 64] });
+
     /// <summary>Transactions run again after a deadlock, lock wait timeout, busy database or lost connection.</summary>
     public static readonly Counter<long> Retries = Meter.CreateCounter<long>("omniflow.inventory.retries", "{attempt}");
 

@@ -37,13 +37,7 @@ public sealed class IdempotentOperation(DatabaseTransactionRunner transactions, 
             return await transactions.RunAsync(operation, async (context, token) =>
             {
                 var outcome = await body(context, token);
-                context.IdempotencyRecords.Add(new IdempotencyRecord
-                {
-                    Key = key,
-                    Operation = operation,
-                    CreatedAt = time.GetStorageNow(),
-                    OutcomeJson = JsonSerializer.Serialize(outcome, Json),
-                });
+                Store(context, key, operation, outcome);
                 await context.SaveChangesAsync(token);
                 return new OnceResult<T>(outcome, Replayed: false);
             }, cancellationToken);
@@ -60,22 +54,32 @@ public sealed class IdempotentOperation(DatabaseTransactionRunner transactions, 
         }
     }
 
+    /// <summary>Adds <paramref name="key"/> with its outcome to the caller's transaction; its SaveChanges writes it.</summary>
+    public void Store<T>(OmniFlowDbContext context, string key, string operation, T outcome) =>
+        context.IdempotencyRecords.Add(new IdempotencyRecord
+        {
+            Key = key,
+            Operation = operation,
+            CreatedAt = time.GetStorageNow(),
+            OutcomeJson = JsonSerializer.Serialize(outcome, Json),
+        });
+
+    /// <summary>The records already stored under any of <paramref name="keys"/>, by key.</summary>
+    public static async Task<Dictionary<string, IdempotencyRecord>> FindStoredAsync(OmniFlowDbContext context, IReadOnlyCollection<string> keys, CancellationToken cancellationToken) =>
+        await context.IdempotencyRecords.AsNoTracking().Where(r => keys.Contains(r.Key)).ToDictionaryAsync(r => r.Key, StringComparer.Ordinal, cancellationToken);
+
+    /// <summary>The outcome <paramref name="stored"/> holds for <paramref name="operation"/>.</summary>
+    /// <exception cref="IdempotencyKeyReusedException">The key was stored by another operation.</exception>
+    public static T OutcomeOf<T>(IdempotencyRecord stored, string operation) =>
+        stored.Operation != operation
+            ? throw new IdempotencyKeyReusedException(stored.Key, stored.Operation, operation)
+            : JsonSerializer.Deserialize<T>(stored.OutcomeJson, Json) ?? throw new InvalidOperationException($"The stored outcome of '{stored.Key}' is empty.");
+
     /// <summary>The outcome stored under <paramref name="key"/>; null when there is none (another key was the duplicate).</summary>
     private static async Task<StoredOutcome<T>?> ReadStoredOutcomeAsync<T>(OmniFlowDbContext context, string key, string operation, CancellationToken cancellationToken)
     {
         var stored = await context.IdempotencyRecords.AsNoTracking().SingleOrDefaultAsync(r => r.Key == key, cancellationToken);
-        if (stored is null)
-        {
-            return null;
-        }
-
-        if (stored.Operation != operation)
-        {
-            throw new IdempotencyKeyReusedException(key, stored.Operation, operation);
-        }
-
-        return new StoredOutcome<T>(JsonSerializer.Deserialize<T>(stored.OutcomeJson, Json)
-            ?? throw new InvalidOperationException($"The stored outcome of '{key}' is empty."));
+        return stored is null ? null : new StoredOutcome<T>(OutcomeOf<T>(stored, operation));
     }
 
     private sealed record StoredOutcome<T>(T Value);

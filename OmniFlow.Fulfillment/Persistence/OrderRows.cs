@@ -13,6 +13,10 @@ public static class OrderRows
     public static Task<Order?> FindForUpdateAsync(OmniFlowDbContext context, string orderId, CancellationToken cancellationToken) =>
         context.Orders.Include(o => o.Lines).SingleOrDefaultAsync(o => o.Id == orderId, cancellationToken);
 
+    /// <summary>The stored rows of any of <paramref name="orderIds"/> with their lines, by order id, tracked for an update in place.</summary>
+    public static Task<Dictionary<string, Order>> FindForUpdateAsync(OmniFlowDbContext context, IReadOnlyCollection<string> orderIds, CancellationToken cancellationToken) =>
+        context.Orders.Include(o => o.Lines).Where(o => orderIds.Contains(o.Id)).ToDictionaryAsync(o => o.Id, StringComparer.Ordinal, cancellationToken);
+
     /// <summary>
     /// Adds <paramref name="order"/> when <paramref name="stored"/> is null, else replaces the stored row with it (keeping
     /// its creation time) unless the stored row is newer. Returns the tracked row, or null when the snapshot was older.
