@@ -81,21 +81,46 @@ public sealed partial class InventoryService
             : null;
         span?.SetTag("omniflow.inventory.reservations", batch.Count);
 
-        // Not the callers' tokens: the batch serves them all, and a reservation committed for a caller that gave up is
-        // replayed to its retry.
         List<(PendingReservation Reservation, OnceResult<StockOperationResult> Result)> results;
         try
         {
-            results = await transactions.RunAsync(Reserve, (context, token) => ReserveTogetherAsync(context, batch, readFirst: false, token), CancellationToken.None);
+            results = await CommitTogetherAsync(batch);
         }
-        catch (DbUpdateException collision) when (DatabaseErrors.IsDuplicateKey(collision))
+        catch (Exception refused) when (batch.Count > 1 && refused is not DatabaseBusyException && !DatabaseErrors.IsTransient(refused))
         {
-            results = await transactions.RunAsync(Reserve, (context, token) => ReserveTogetherAsync(context, batch, readFirst: true, token), CancellationToken.None);
+            // A reservation the database refuses (a value beyond its column) must not fail the others: each commits alone.
+            foreach (var reservation in batch)
+            {
+                try
+                {
+                    await CommitAsync([reservation]);
+                }
+                catch (Exception failure)
+                {
+                    reservation.Completion.TrySetException(failure);
+                }
+            }
+
+            return;
         }
 
         foreach (var (reservation, result) in results)
         {
             reservation.Completion.TrySetResult(result);
+        }
+    }
+
+    private async Task<List<(PendingReservation Reservation, OnceResult<StockOperationResult> Result)>> CommitTogetherAsync(List<PendingReservation> batch)
+    {
+        // Not the callers' tokens: the batch serves them all, and a reservation committed for a caller that gave up is
+        // replayed to its retry.
+        try
+        {
+            return await transactions.RunAsync(Reserve, (context, token) => ReserveTogetherAsync(context, batch, readFirst: false, token), CancellationToken.None);
+        }
+        catch (DbUpdateException collision) when (DatabaseErrors.IsDuplicateKey(collision))
+        {
+            return await transactions.RunAsync(Reserve, (context, token) => ReserveTogetherAsync(context, batch, readFirst: true, token), CancellationToken.None);
         }
     }
 

@@ -86,6 +86,36 @@ public sealed class MariaDbReservationCommitTests(MariaDbDatabase database) : IC
         Assert.Equal([1, 4], commits.Stopped.Select(span => (int)span.GetTagItem("omniflow.inventory.reservations")!));
     }
 
+    [Fact]
+    public async Task A_reservation_the_database_refuses_fails_alone_and_the_others_of_its_commit_are_reserved()
+    {
+        var sku = await ProductAsync("refused", stock: 5);
+        var refused = Rows(Order("refused"), sku);
+        refused = new ReservationRows(refused.Reserving with { UserId = new string('u', 300) }, refused.Reserved with { UserId = new string('u', 300) });
+        using var root = new Activity("a refused row").Start();
+        using var commits = new CommitSpans(root.TraceId);
+
+        var (first, batch) = await WhileTheRowIsHeldAsync(sku,
+            () => Db.Inventory.ReserveAsync(Key("first"), Order("first"), [new(sku, 1)], Cancel),
+            () =>
+            [
+                Db.Inventory.ReserveAsync(Key("before"), Order("before"), [new(sku, 1)], Cancel),
+                Db.Inventory.ReserveAndRecordAsync(Key("refused"), [new(sku, 2)], refused, Cancel),
+                Db.Inventory.ReserveAsync(Key("after"), Order("after"), [new(sku, 1)], Cancel),
+            ],
+            commits);
+
+        Assert.Equal(StockOutcome.Reserved, (await first).Outcome);
+        Assert.Equal(StockOutcome.Reserved, (await batch[0]).Outcome);
+        await Assert.ThrowsAsync<DbUpdateException>(() => batch[1]);
+        Assert.Equal(StockOutcome.Reserved, (await batch[2]).Outcome);
+        Assert.Equal(2, await Db.StockAsync(sku));
+        Assert.Null(await Db.Orders.GetAsync(refused.OrderId, Cancel));
+        await Db.AssertLedgerMatchesStockAsync();
+        // The three alone stop inside the batch's span.
+        Assert.Equal([1, 1, 1, 1, 3], commits.Stopped.Select(span => (int)span.GetTagItem("omniflow.inventory.reservations")!));
+    }
+
     /// <summary>
     /// Starts <paramref name="first"/> while another transaction holds the product's row, waits until its commit has
     /// begun (so it waits on that row), starts <paramref name="next"/>, then lets the row go.
