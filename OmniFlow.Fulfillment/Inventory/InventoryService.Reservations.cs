@@ -149,8 +149,9 @@ public sealed partial class InventoryService
             {
                 try
                 {
-                    decided[reservation.Key] = IdempotentOperation.OutcomeOf<StockOperationResult>(record, Reserve);
-                    results.Add((reservation, new(decided[reservation.Key], Replayed: true)));
+                    var replayed = IdempotentOperation.OutcomeOf<StockOperationResult>(record, Reserve);
+                    decided[reservation.Key] = replayed;
+                    results.Add((reservation, new(replayed, Replayed: true)));
                 }
                 catch (IdempotencyKeyReusedException reused)
                 {

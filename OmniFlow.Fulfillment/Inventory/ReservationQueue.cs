@@ -57,7 +57,7 @@ internal sealed class ReservationQueue(Func<IReadOnlyList<PendingReservation>, T
 
     private List<PendingReservation> Take()
     {
-        var batch = new List<PendingReservation>(Math.Min(waiting.Count, MaxPerCommit));
+        List<PendingReservation> batch = [];
         while (batch.Count < MaxPerCommit && waiting.TryDequeue(out var reservation))
         {
             batch.Add(reservation);

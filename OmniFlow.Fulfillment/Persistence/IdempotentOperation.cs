@@ -78,8 +78,8 @@ public sealed class IdempotentOperation(DatabaseTransactionRunner transactions, 
     /// <summary>The outcome stored under <paramref name="key"/>; null when there is none (another key was the duplicate).</summary>
     private static async Task<StoredOutcome<T>?> ReadStoredOutcomeAsync<T>(OmniFlowDbContext context, string key, string operation, CancellationToken cancellationToken)
     {
-        var stored = await context.IdempotencyRecords.AsNoTracking().SingleOrDefaultAsync(r => r.Key == key, cancellationToken);
-        return stored is null ? null : new StoredOutcome<T>(OutcomeOf<T>(stored, operation));
+        var stored = await FindStoredAsync(context, [key], cancellationToken);
+        return stored.TryGetValue(key, out var record) ? new StoredOutcome<T>(OutcomeOf<T>(record, operation)) : null;
     }
 
     private sealed record StoredOutcome<T>(T Value);
