@@ -7,6 +7,7 @@ using OmniFlow.Api;
 using OmniFlow.Api.Security;
 using OmniFlow.Fulfillment.Orders;
 using OmniFlow.Fulfillment.Persistence;
+using OmniFlow.Tests.Infrastructure;
 using OmniFlow.Tests.TemporalServer.Infrastructure;
 using Temporalio.Client;
 using Temporalio.Worker;
@@ -30,8 +31,8 @@ public sealed class ApiHostTests
     [Fact]
     public async Task Development_has_default_secrets()
     {
-        var folder = Directory.CreateTempSubdirectory("omniflow-dev-").FullName;
-        await using var app = ApiApp.Build(["--environment=Development", $"--ConnectionStrings:omniflowdb=Data Source={Path.Combine(folder, "db")}"]);
+        using var folder = new ScratchDirectory("omniflow-dev-");
+        await using var app = ApiApp.Build(["--environment=Development", $"--ConnectionStrings:omniflowdb=Data Source={folder.File("db")}"]);
 
         var secrets = app.Services.GetRequiredService<ApiSecrets>();
 
@@ -43,12 +44,12 @@ public sealed class ApiHostTests
     public async Task Without_temporal_an_order_is_503_and_its_admission_is_given_back()
     {
         var token = TestContext.Current.CancellationToken;
-        var folder = Directory.CreateTempSubdirectory("omniflow-no-temporal-").FullName;
+        using var folder = new ScratchDirectory("omniflow-no-temporal-");
         await using var app = ApiApp.Build(
         [
             "--environment=Development",
             "--urls=http://127.0.0.1:0",
-            $"--ConnectionStrings:omniflowdb=Data Source={Path.Combine(folder, "db")}",
+            $"--ConnectionStrings:omniflowdb=Data Source={folder.File("db")}",
             $"--Temporal:Address=127.0.0.1:{ClosedPort()}",
             "--Logging:LogLevel:Default=None",
         ]);
@@ -85,14 +86,14 @@ public sealed class ApiHostTests
     public async Task The_gate_worker_starts_once_temporal_answers()
     {
         var token = TestContext.Current.CancellationToken;
-        var folder = Directory.CreateTempSubdirectory("omniflow-late-temporal-").FullName;
+        using var folder = new ScratchDirectory("omniflow-late-temporal-");
         var port = DevServerProcess.FreePort();
         var gateQueue = $"gate-{Guid.NewGuid():N}";
         await using var app = ApiApp.Build(
         [
             "--environment=Development",
             "--urls=http://127.0.0.1:0",
-            $"--ConnectionStrings:omniflowdb=Data Source={Path.Combine(folder, "db")}",
+            $"--ConnectionStrings:omniflowdb=Data Source={folder.File("db")}",
             $"--Temporal:Address=127.0.0.1:{port}",
             $"--Temporal:GateTaskQueue={gateQueue}",
             "--Logging:LogLevel:Default=None",
@@ -102,7 +103,7 @@ public sealed class ApiHostTests
         using var http = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/alive", token)).StatusCode);
 
-        using var temporal = await DevServerProcess.StartAsync(port, Path.Combine(folder, "temporal.db"));
+        using var temporal = await DevServerProcess.StartAsync(port, folder.File("temporal.db"));
         var client = await TemporalClient.ConnectAsync(new(temporal.Target));
         var workflows = $"gate-caller-{Guid.NewGuid():N}";
         using var worker = new TemporalWorker(client, new TemporalWorkerOptions(workflows).AddWorkflow<GateCallerWorkflow>());

@@ -3,6 +3,7 @@ using System.Text;
 using Microsoft.AspNetCore.Builder;
 using OmniFlow.Api;
 using OmniFlow.Fulfillment.Persistence;
+using OmniFlow.Tests.Infrastructure;
 
 namespace OmniFlow.Tests.Api;
 
@@ -64,23 +65,23 @@ public sealed class OrderRateLimitingTests
         }
     }
 
-    private sealed class ApiHost(WebApplication app, HttpClient http) : IAsyncDisposable
+    private sealed class ApiHost(WebApplication app, HttpClient http, ScratchDirectory folder) : IAsyncDisposable
     {
         public static async Task<ApiHost> StartAsync(params string[] settings)
         {
-            var folder = Directory.CreateTempSubdirectory("omniflow-rate-").FullName;
+            var folder = new ScratchDirectory("omniflow-rate-");
             var app = ApiApp.Build(
             [
                 "--environment=Development",
                 "--urls=http://127.0.0.1:0",
-                $"--ConnectionStrings:omniflowdb=Data Source={Path.Combine(folder, "db")}",
+                $"--ConnectionStrings:omniflowdb=Data Source={folder.File("db")}",
                 $"--Temporal:Address=127.0.0.1:{ApiHostTests.ClosedPort()}",
                 "--Logging:LogLevel:Default=None",
                 .. settings,
             ]);
             await app.Services.MigrateOmniFlowDatabaseAsync(Cancellation);
             await app.StartAsync(Cancellation);
-            return new ApiHost(app, new HttpClient { BaseAddress = new Uri(app.Urls.First()) });
+            return new ApiHost(app, new HttpClient { BaseAddress = new Uri(app.Urls.First()) }, folder);
         }
 
         public Task<HttpResponseMessage> OrderAsync(string? userId) => http.PostAsync("/api/v1/orders",
@@ -92,6 +93,7 @@ public sealed class OrderRateLimitingTests
             http.Dispose();
             await app.StopAsync(Cancellation);
             await app.DisposeAsync();
+            folder.Dispose();
         }
     }
 }

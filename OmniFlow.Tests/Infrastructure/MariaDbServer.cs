@@ -18,6 +18,9 @@ public sealed class MariaDbServer : IAsyncLifetime
     private readonly string directory = Path.Combine(Path.GetTempPath(), $"omniflow-mariadb-{Guid.NewGuid():N}");
     private Process? server;
 
+    // Its own, not the machine's /tmp: a CI run once lost a bootstrap temp table there while other servers started.
+    private string TemporaryDirectory => Path.Combine(directory, "tmp");
+
     /// <summary>Why no server could be started, or null when it is running.</summary>
     public string? UnavailableReason { get; private set; }
 
@@ -43,11 +46,11 @@ public sealed class MariaDbServer : IAsyncLifetime
         }
 
         var dataDirectory = Path.Combine(directory, "data");
-        Directory.CreateDirectory(directory);
+        Directory.CreateDirectory(TemporaryDirectory);
         var user = Environment.UserName;
         var install = await RunAsync(installDb, [
-            "--no-defaults", $"--datadir={dataDirectory}", $"--user={user}", "--auth-root-authentication-method=normal",
-            "--skip-test-db", "--skip-name-resolve"]);
+            "--no-defaults", $"--datadir={dataDirectory}", $"--tmpdir={TemporaryDirectory}", $"--user={user}",
+            "--auth-root-authentication-method=normal", "--skip-test-db", "--skip-name-resolve"]);
         if (install is not null)
         {
             UnavailableReason = $"mariadb-install-db failed: {install}";
@@ -87,7 +90,7 @@ public sealed class MariaDbServer : IAsyncLifetime
         {
             ArgumentList =
             {
-                "--no-defaults", $"--datadir={dataDirectory}", $"--user={user}", $"--port={Port}", "--bind-address=127.0.0.1",
+                "--no-defaults", $"--datadir={dataDirectory}", $"--tmpdir={TemporaryDirectory}", $"--user={user}", $"--port={Port}", "--bind-address=127.0.0.1",
                 $"--socket={Path.Combine(directory, "mariadb.sock")}", $"--pid-file={Path.Combine(directory, "mariadb.pid")}",
                 $"--log-error={Path.Combine(directory, "error.log")}", "--skip-name-resolve", "--skip-log-bin",
                 "--innodb-buffer-pool-size=128M", "--innodb-flush-log-at-trx-commit=2", "--max-connections=500",

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 using OmniFlow.Api;
 using OmniFlow.Fulfillment.Notifications;
+using OmniFlow.Tests.Infrastructure;
 using OmniFlow.Worker;
 
 namespace OmniFlow.Tests.Notifications;
@@ -13,12 +14,12 @@ public sealed class NotificationSettingsTests
     [InlineData("api")]
     public async Task A_webhook_url_that_is_not_absolute_http_stops_the_host_at_start_naming_the_setting(string host)
     {
-        var folder = Directory.CreateTempSubdirectory("omniflow-notify-settings-").FullName;
+        using var folder = new ScratchDirectory("omniflow-notify-settings-");
         string[] settings =
         [
             "--environment=Development",
             "--urls=http://127.0.0.1:0",
-            $"--ConnectionStrings:omniflowdb=Data Source={Path.Combine(folder, "db")}",
+            $"--ConnectionStrings:omniflowdb=Data Source={folder.File("db")}",
             $"--Temporal:Address=127.0.0.1:{Api.ApiHostTests.ClosedPort()}",
             "--Logging:LogLevel:Default=None",
             "--Notifications:Webhooks:0:Url=hooks.example.com/omniflow",
