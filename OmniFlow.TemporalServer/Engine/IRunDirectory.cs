@@ -23,5 +23,6 @@ public interface IRunDirectory
     WorkflowRun ContinueAsNew(WorkflowRun previous, ContinueAsNewWorkflowExecutionCommandAttributes command);
 
     /// <summary>Creates and starts a retry or the next cron run after the backoff; called under the previous run's lock.</summary>
-    WorkflowRun StartSuccessor(WorkflowRun previous, ContinueAsNewInitiator initiator, TimeSpan backoff, Failure? failure, Payloads? lastCompletionResult);
+    WorkflowRun StartSuccessor(
+        WorkflowRun previous, ContinueAsNewInitiator initiator, DateTimeOffset startTime, TimeSpan backoff, Failure? failure, Payloads? lastCompletionResult);
 }

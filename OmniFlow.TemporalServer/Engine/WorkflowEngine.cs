@@ -84,12 +84,14 @@ public sealed partial class WorkflowEngine : IRunDirectory
                 }
             }
 
+            // One reading of the clock: a cron run's wait ends on its schedule time only when counted from its start time.
+            var now = Context.Clock.Now;
             if (spec.CronSchedule.Length > 0)
             {
                 // A cron workflow's first run waits for the first schedule time.
                 spec = spec with
                 {
-                    StartDelay = CronSchedules.Backoff(spec.CronSchedule, Context.Clock.Now, Context.Clock.Now) ?? TimeSpan.Zero,
+                    StartDelay = CronSchedules.Backoff(spec.CronSchedule, now, now) ?? TimeSpan.Zero,
                     Initiator = ContinueAsNewInitiator.CronSchedule,
                 };
             }
@@ -98,7 +100,7 @@ public sealed partial class WorkflowEngine : IRunDirectory
             slot.Current = run;
             using (run.Enter())
             {
-                run.Start(spec.StartDelay, initialEvents?.Invoke(run) ?? []);
+                run.Start(now, spec.StartDelay, initialEvents?.Invoke(run) ?? []);
             }
 
             return (run, true);
@@ -223,11 +225,15 @@ public sealed partial class WorkflowEngine : IRunDirectory
             ExecutionExpiration = started.WorkflowExecutionExpirationTime,
             Priority = started.Priority,
         };
-        return StartNextRun(previous, spec);
+        return StartNextRun(previous, spec, Context.Clock.Now);
     }
 
-    /// <summary>A retry or cron run: the same workflow again (type, queue, input, policies, memo) after the backoff.</summary>
-    public WorkflowRun StartSuccessor(WorkflowRun previous, ContinueAsNewInitiator initiator, TimeSpan backoff, Failure? failure, Payloads? lastCompletionResult)
+    /// <summary>
+    /// A retry or cron run: the same workflow again (type, queue, input, policies, memo), starting at
+    /// <paramref name="startTime"/>, the instant its backoff was counted from.
+    /// </summary>
+    public WorkflowRun StartSuccessor(
+        WorkflowRun previous, ContinueAsNewInitiator initiator, DateTimeOffset startTime, TimeSpan backoff, Failure? failure, Payloads? lastCompletionResult)
     {
         var started = previous.Started;
         var spec = new StartSpec
@@ -257,16 +263,16 @@ public sealed partial class WorkflowEngine : IRunDirectory
             UserMetadata = previous.UserMetadata,
             Priority = started.Priority,
         };
-        return StartNextRun(previous, spec);
+        return StartNextRun(previous, spec, startTime);
     }
 
-    private WorkflowRun StartNextRun(WorkflowRun previous, StartSpec spec)
+    private WorkflowRun StartNextRun(WorkflowRun previous, StartSpec spec, DateTimeOffset startTime)
     {
         var next = CreateRun(previous.Namespace, spec);
         previous.Namespace.Slot(previous.WorkflowId).Current = next;
         using (next.Enter())
         {
-            next.Start(spec.StartDelay, []);
+            next.Start(startTime, spec.StartDelay, []);
         }
 
         return next;

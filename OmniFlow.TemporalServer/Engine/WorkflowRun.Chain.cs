@@ -11,33 +11,35 @@ namespace OmniFlow.TemporalServer.Engine;
 /// </summary>
 public sealed partial class WorkflowRun
 {
-    private sealed record Successor(ContinueAsNewInitiator Initiator, TimeSpan Backoff);
+    /// <summary>The next run, which starts at <paramref name="StartTime"/>, the clock reading its backoff counts from.</summary>
+    private sealed record Successor(ContinueAsNewInitiator Initiator, DateTimeOffset StartTime, TimeSpan Backoff);
 
     private DateTimeOffset? ExecutionExpiration => Started.WorkflowExecutionExpirationTime?.ToDateTimeOffset();
 
     private (Successor? Next, RetryState State) SuccessorAfterFailure(Failure failure)
     {
+        var now = Now;
         var state = RetryState.RetryPolicyNotSet;
         if (Started.RetryPolicy is { } policy)
         {
-            (var backoff, state) = RetryPolicies.NextWorkflowRetry(policy, Started.Attempt, failure, Now, ExecutionExpiration);
+            (var backoff, state) = RetryPolicies.NextWorkflowRetry(policy, Started.Attempt, failure, now, ExecutionExpiration);
             if (backoff is { } delay)
             {
-                return (new Successor(ContinueAsNewInitiator.Retry, delay), state);
+                return (new Successor(ContinueAsNewInitiator.Retry, now, delay), state);
             }
         }
 
-        return (NextCronRun(), state);
+        return (NextCronRun(now), state);
     }
 
-    private Successor? NextCronRun() =>
-        Started.CronSchedule is { Length: > 0 } schedule && CronSchedules.Backoff(schedule, ExecutionTime, Now) is { } backoff
-            ? new Successor(ContinueAsNewInitiator.CronSchedule, backoff)
+    private Successor? NextCronRun(DateTimeOffset now) =>
+        Started.CronSchedule is { Length: > 0 } schedule && CronSchedules.Backoff(schedule, ExecutionTime, now) is { } backoff
+            ? new Successor(ContinueAsNewInitiator.CronSchedule, now, backoff)
             : null;
 
     /// <summary>Starts the successor, if any; its run id for the closing event, or "" when the chain ends here.</summary>
     private string StartSuccessor(Successor? successor, Failure? failure, Payloads? lastCompletionResult) =>
         successor is null
             ? ""
-            : _context.Directory.StartSuccessor(this, successor.Initiator, successor.Backoff, failure, lastCompletionResult).RunId;
+            : _context.Directory.StartSuccessor(this, successor.Initiator, successor.StartTime, successor.Backoff, failure, lastCompletionResult).RunId;
 }

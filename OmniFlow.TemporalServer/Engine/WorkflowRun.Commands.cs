@@ -129,7 +129,7 @@ public sealed partial class WorkflowRun
 
     private void CompleteRun(CompleteWorkflowExecutionCommandAttributes command, long completedEventId)
     {
-        var nextRunId = StartSuccessor(NextCronRun(), null, command.Result);
+        var nextRunId = StartSuccessor(NextCronRun(Now), null, command.Result);
         Close(
             new HistoryEvent
             {

@@ -84,11 +84,13 @@ public sealed partial class WorkflowRun
     private DateTimeOffset Now => _context.Clock.Now;
 
     /// <summary>Writes WorkflowExecutionStarted and schedules the first workflow task (after the start delay, if any).</summary>
-    public void Start(TimeSpan firstTaskDelay, IReadOnlyList<HistoryEvent> initialEvents)
+    /// <summary>
+    /// Starts the run at <paramref name="startTime"/>, the clock reading its first task's delay was counted from: the
+    /// started event's time and the first task's due time are that instant and that instant plus the delay, exactly.
+    /// </summary>
+    public void Start(DateTimeOffset startTime, TimeSpan firstTaskDelay, IReadOnlyList<HistoryEvent> initialEvents)
     {
-        // The clock is read once: the started event's time and the first task's due time are the start time and
-        // the start time plus the backoff, exactly.
-        StartTime = Now;
+        StartTime = startTime;
         ExecutionTime = StartTime + firstTaskDelay;
         if (firstTaskDelay > TimeSpan.Zero)
         {

@@ -12,6 +12,9 @@ public sealed record TemporalServerOptions
     /// <summary>Virtual time that jumps ahead whenever nothing is in flight (the test server); otherwise real time.</summary>
     public bool TimeSkipping { get; init; }
 
+    /// <summary>The real time the server's clock follows; tests may give one they control.</summary>
+    public TimeProvider RealTime { get; init; } = TimeProvider.System;
+
     /// <summary>
     /// The SQLite file that keeps the server's state across restarts (the dev server's --db-filename); null keeps it
     /// in memory. Not with time skipping.

@@ -66,7 +66,7 @@ public sealed class TemporalTestServer : IAsyncDisposable
 
         var services = builder.Services;
         services.AddGrpc(grpc => grpc.EnableDetailedErrors = true);
-        services.AddSingleton(sp => new SchedulingClock(options.TimeSkipping, sp.GetRequiredService<ILogger<SchedulingClock>>()));
+        services.AddSingleton(sp => new SchedulingClock(options.TimeSkipping, sp.GetRequiredService<ILogger<SchedulingClock>>(), options.RealTime));
         services.AddSingleton<IClock>(sp => sp.GetRequiredService<SchedulingClock>());
         services.AddSingleton<IStateStore>(sp => options.DbFilename is { } file
             ? new SqliteStateStore(file, sp.GetRequiredService<ILogger<SqliteStateStore>>())
