@@ -1,4 +1,5 @@
 using Google.Protobuf.WellKnownTypes;
+using Microsoft.Extensions.Logging;
 using OmniFlow.TemporalServer.Engine.StateMachines;
 using Temporalio.Api.Command.V1;
 using Temporalio.Api.Enums.V1;
@@ -337,6 +338,7 @@ public sealed partial class WorkflowRun
             return;
         }
 
+        LogWorkflowTaskTimedOut(_context.Logger, WorkflowId, RunId, task.ScheduledEventId, task.Attempt, task.StartedTime, WorkflowTaskTimeout);
         task.End(WorkflowTaskEvent.TimeOut);
         Task = null;
         WriteSpeculativeEvents(task);
@@ -357,6 +359,12 @@ public sealed partial class WorkflowRun
         RetryWorkflowTask(task);
         _context.Clock.EndWork();
     }
+
+    /// <summary>A worker took the task and did not answer in time: it died, hung, or never got the poll's answer.</summary>
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "Workflow task {ScheduledEventId} (attempt {Attempt}) of {WorkflowId} run {RunId}, started at {StartedTime:O}, timed out after {Timeout}")]
+    private static partial void LogWorkflowTaskTimedOut(
+        ILogger logger, string workflowId, string runId, long scheduledEventId, int attempt, DateTimeOffset startedTime, TimeSpan timeout);
 
     /// <summary>
     /// Schedules the next attempt after a failure or timeout. As on a real server, a task that failed on the sticky
