@@ -61,6 +61,7 @@ public sealed partial class SqliteStateStore : IStateStore, IAsyncDisposable
     private async Task WriteLoopAsync()
     {
         var changes = new List<StoredChange>();
+        var batches = new List<TaskCompletionSource>();
         while (true)
         {
             try
@@ -76,14 +77,8 @@ public sealed partial class SqliteStateStore : IStateStore, IAsyncDisposable
                 }
             }
 
-            TaskCompletionSource batch;
-            lock (_gate)
-            {
-                batch = _writing = _next;
-                _next = NewBatch();
-            }
-
             changes.Clear();
+            batches.Clear();
             while (true)
             {
                 List<IStored> queued;
@@ -94,8 +89,12 @@ public sealed partial class SqliteStateStore : IStateStore, IAsyncDisposable
                         break;
                     }
 
+                    // A caller that saw its change queued waits for _next: it goes with the change into this
+                    // transaction, in the same step that takes the change.
                     queued = _queue;
                     _queue = [];
+                    batches.Add(_writing = _next);
+                    _next = NewBatch();
                 }
 
                 foreach (var item in queued)
@@ -104,14 +103,15 @@ public sealed partial class SqliteStateStore : IStateStore, IAsyncDisposable
                 }
             }
 
+            if (batches.Count == 0)
+            {
+                continue;
+            }
+
             try
             {
-                if (changes.Count > 0)
-                {
-                    _file.Write(changes);
-                }
-
-                batch.TrySetResult();
+                _file.Write(changes);
+                batches.ForEach(batch => batch.TrySetResult());
             }
             catch (Exception ex)
             {
@@ -124,7 +124,7 @@ public sealed partial class SqliteStateStore : IStateStore, IAsyncDisposable
                     _next.TrySetException(failure);
                 }
 
-                batch.TrySetException(failure);
+                batches.ForEach(batch => batch.TrySetException(failure));
                 return;
             }
 

@@ -97,6 +97,31 @@ public sealed class SqliteStateStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task A_change_queued_behind_another_as_the_writer_wakes_is_acknowledged_without_a_later_change()
+    {
+        // The writer once moved on to a new batch as it woke, before taking the queue: a change queued in between went
+        // into the batch being written, while its caller waited for the next one, which only a later change started.
+        var first = new CountingItem(1);
+        var second = new CountingItem(2);
+        await using var store = new SqliteStateStore(FilePath, NullLogger<SqliteStateStore>.Instance);
+        store.Start();
+        for (var i = 0; i < 3000; i++)
+        {
+            store.Changed(first);
+            if (i % 3 != 0)
+            {
+                Thread.SpinWait(i % 200);
+            }
+
+            store.Changed(second);
+            var acknowledged = store.Committed();
+            Assert.True(
+                await Task.WhenAny(acknowledged, Task.Delay(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken)) == acknowledged,
+                $"change {i} was never acknowledged");
+        }
+    }
+
+    [Fact]
     public async Task Changes_still_queued_at_dispose_are_written()
     {
         var item = new CountingItem(1) { Version = 4 };
