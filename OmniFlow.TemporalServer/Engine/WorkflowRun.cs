@@ -83,10 +83,9 @@ public sealed partial class WorkflowRun
 
     private DateTimeOffset Now => _context.Clock.Now;
 
-    /// <summary>Writes WorkflowExecutionStarted and schedules the first workflow task (after the start delay, if any).</summary>
     /// <summary>
-    /// Starts the run at <paramref name="startTime"/>, the clock reading its first task's delay was counted from: the
-    /// started event's time and the first task's due time are that instant and that instant plus the delay, exactly.
+    /// Writes WorkflowExecutionStarted at <paramref name="startTime"/>, the clock reading the first task's delay was
+    /// counted from, and schedules the first workflow task at that instant plus the delay, exactly.
     /// </summary>
     public void Start(DateTimeOffset startTime, TimeSpan firstTaskDelay, IReadOnlyList<HistoryEvent> initialEvents)
     {
