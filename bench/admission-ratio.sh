@@ -2,7 +2,7 @@
 # Admission on a sold-out sku against the cheapest Kestrel endpoint, in one run (issue 14: ratio >= 0.8, p99 <= 150 ms).
 # Starts the AppHost (Release; telemetry exported to its dashboard, as a sale runs), sells out SOLDOUT-1, starts
 # bench/baseline.cs (a minimal API answering a constant 429 problem on the same route), warms up, then runs wrk rounds
-# (-t2 -c2000, bench/order.lua) against each, in an order that turns every round.
+# (-t2 -c2000, bench/order.lua) against each, in an order that changes every round.
 # The first checkout (default: this one) runs the AppHost. Each further checkout's Api (built in Release here) starts by
 # hand beside it with the environment DCP gave the AppHost's Api (the same Redis, Temporal, database and OTLP exporter),
 # so builds compare in one run against the same yardstick.
@@ -61,10 +61,11 @@ measure() { # port seconds → "req/s p99"
 echo "warm-up"; for port in "${ports[@]}"; do measure "$port" 15 >/dev/null; done
 count=${#ports[@]}
 for round in $(seq 1 "$rounds"); do
-  # Each round starts one further along, so that no server always runs right after another's 2000 connections close.
+  # Each round starts one further along, every other round backwards, so that no server always runs right after the
+  # same other server's 2000 connections close.
   declare -A rate=() p99=()
   for step in $(seq 0 $((count - 1))); do
-    i=$(( (round - 1 + step) % count ))
+    if (( round % 2 )); then i=$(( (round - 1 + step) % count )); else i=$(( (round - 1 - step + 2 * count) % count )); fi
     read -r "rate[$i]" "p99[$i]" <<< "$(measure "${ports[$i]}" "$seconds")"
   done
   yard=${rate[$((count - 1))]}
