@@ -63,7 +63,7 @@ count=${#ports[@]}
 for round in $(seq 1 "$rounds"); do
   # Each round starts one further along, every other round backwards, so that no server always runs right after the
   # same other server's 2000 connections close.
-  declare -A rate=() p99=()
+  rate=(); p99=()
   for step in $(seq 0 $((count - 1))); do
     if (( round % 2 )); then i=$(( (round - 1 + step) % count )); else i=$(( (round - 1 - step + 2 * count) % count )); fi
     read -r "rate[$i]" "p99[$i]" <<< "$(measure "${ports[$i]}" "$seconds")"
