@@ -36,6 +36,13 @@ public static class ApiApp
         // routing (OrdersApi), and its failures, and the framework's bodiless 4xx (413), are still answered as problems.
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+
+        // Without a per-client order limit (which counts every order), the sold-out crowd is answered before routing.
+        if (app.Services.GetService<OrderRateLimiting>() is null)
+        {
+            app.UseMiddleware<SoldOutShortcut>();
+        }
+
         app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();

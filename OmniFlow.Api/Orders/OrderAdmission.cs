@@ -91,6 +91,27 @@ public sealed partial class OrderAdmission(
     }
 
     /// <summary>
+    /// The answer to a valid keyless order that memory alone can give: every sku's product known here, the amount its
+    /// price (or none), and an item known sold out: the answer <see cref="AdmitAsync"/> would give. Null otherwise.
+    /// </summary>
+    public CachedProblem? SoldOutFromMemory(CreateOrderRequest request)
+    {
+        var items = new PricedItems(request.Items!.Count);
+        foreach (var item in request.Items!)
+        {
+            if (products.FindKnown(item.Sku) is not { } product)
+            {
+                return null;
+            }
+
+            items.Add(item, product);
+        }
+
+        items.Complete();
+        return items.IsPricedAt(request.Amount) && gate.KnownSoldOut(items.Stock) is { } soldOut ? SoldOutLocally(soldOut) : null;
+    }
+
+    /// <summary>
     /// The gate admits (or turns away with 429), then the workflow starts. When it cannot start, a keyless order's
     /// admission is given back (503); a keyed one keeps it for the retry of its key, which starts the same order.
     /// </summary>
@@ -196,38 +217,20 @@ public sealed partial class OrderAdmission(
     /// <summary>The requested items as order lines (one per sku) and their price, sum of price × quantity.</summary>
     private async ValueTask<PricedItems> ResolveItemsAsync(IReadOnlyList<OrderItemRequest> requested, CancellationToken cancellationToken)
     {
-        var lines = new List<OrderItem>(requested.Count);
-        var price = 0m;
+        var items = new PricedItems(requested.Count);
         foreach (var item in requested)
         {
-            var product = await products.FindAsync(item.Sku, cancellationToken);
-            if (product is null)
+            if (await products.FindAsync(item.Sku, cancellationToken) is not { } product)
             {
-                return new PricedItems(lines, price, item.Sku);
+                items.Unknown = item.Sku;
+                return items;
             }
 
-            price += product.Price * item.Quantity;
-            AddLine(lines, new OrderItem(item.Sku, item.Quantity, product.Warehouse));
+            items.Add(item, product);
         }
 
-        // One order of lines for the same items, however they were listed: a repeat of a keyed request is recognised by the gate.
-        lines.Sort((left, right) => string.CompareOrdinal(left.Sku, right.Sku));
-        return new PricedItems(lines, price, null);
-    }
-
-    /// <summary>Adds <paramref name="item"/> to its sku's line, or as a new line.</summary>
-    private static void AddLine(List<OrderItem> lines, OrderItem item)
-    {
-        for (var i = 0; i < lines.Count; i++)
-        {
-            if (lines[i].Sku == item.Sku)
-            {
-                lines[i] = lines[i] with { Quantity = lines[i].Quantity + item.Quantity };
-                return;
-            }
-        }
-
-        lines.Add(item);
+        items.Complete();
+        return items;
     }
 
     private static ProblemHttpResult PriceMismatch(decimal amount, decimal price)
@@ -264,11 +267,39 @@ public sealed partial class OrderAdmission(
         && earlier.Items.Count == items.Count
         && items.All(item => earlier.Items.Any(line => line.Sku == item.Sku && line.Quantity == item.Quantity));
 
-    /// <param name="Unknown">The first sku that does not exist; then the lines and price are incomplete.</param>
-    private sealed record PricedItems(List<OrderItem> Lines, decimal Price, string? Unknown)
+    /// <summary>Order lines, one per sku in sku order (so a repeat of a keyed request is recognised by the gate), and their price.</summary>
+    private sealed class PricedItems(int capacity)
     {
+        public List<OrderItem> Lines { get; } = new(capacity);
+
+        public decimal Price { get; private set; }
+
+        /// <summary>The first sku that does not exist; then the lines and price are incomplete.</summary>
+        public string? Unknown { get; set; }
+
         /// <summary>The lines as the gate takes them.</summary>
-        public List<StockLine> Stock { get; } = Lines.ConvertAll(item => new StockLine(item.Sku, item.Quantity));
+        public List<StockLine> Stock { get; private set; } = [];
+
+        public void Add(OrderItemRequest item, ListedProduct product)
+        {
+            Price += product.Price * item.Quantity;
+            for (var i = 0; i < Lines.Count; i++)
+            {
+                if (Lines[i].Sku == item.Sku)
+                {
+                    Lines[i] = Lines[i] with { Quantity = Lines[i].Quantity + item.Quantity };
+                    return;
+                }
+            }
+
+            Lines.Add(new OrderItem(item.Sku, item.Quantity, product.Warehouse));
+        }
+
+        public void Complete()
+        {
+            Lines.Sort((left, right) => string.CompareOrdinal(left.Sku, right.Sku));
+            Stock = Lines.ConvertAll(line => new StockLine(line.Sku, line.Quantity));
+        }
 
         /// <summary>A client's amount agrees when it is left out or equals the price exactly.</summary>
         public bool IsPricedAt(decimal? amount) => amount is null || amount == Price;

@@ -11,8 +11,10 @@ public static class OrdersApi
 {
     public const int MaxWebhookBody = 16 * 1024;
     public const int MaxIdempotencyKey = 200;
+    public const string IdempotencyKeyHeader = "Idempotency-Key";
+    public const string CreateOrderName = "CreateOrder";
 
-    private static readonly string IdempotencyKeyRule = Validation.PlainTextRule("Idempotency-Key", MaxIdempotencyKey);
+    private static readonly string IdempotencyKeyRule = Validation.PlainTextRule(IdempotencyKeyHeader, MaxIdempotencyKey);
 
     public static RouteGroupBuilder MapOrdersApi(this RouteGroupBuilder api)
     {
@@ -23,9 +25,9 @@ public static class OrdersApi
         var services = ((IEndpointRouteBuilder)orders).ServiceProvider;
         var admission = new Lazy<OrderAdmission>(services.GetRequiredService<OrderAdmission>);
         var create = orders.MapPost("/", (
-                CreateOrderRequest request, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey, CancellationToken cancellationToken) =>
+                CreateOrderRequest request, [FromHeader(Name = IdempotencyKeyHeader)] string? idempotencyKey, CancellationToken cancellationToken) =>
                 CreateOrderAsync(request, idempotencyKey, admission.Value, cancellationToken))
-            .WithName("CreateOrder")
+            .WithName(CreateOrderName)
             .WithSummary("Place an order: the gate admits it and its workflow starts.")
             .Answers(StatusCodes.Status200OK, typeof(OrderAccepted), "Admitted and started; the same Idempotency-Key and body again answer the same order.")
             .Answers(StatusCodes.Status400BadRequest, "Malformed JSON, missing or empty items, a quantity, amount or text field out of its rules.")
@@ -78,7 +80,7 @@ public static class OrdersApi
         CancellationToken cancellationToken)
     {
         var validation = request.Validate();
-        validation.Require(idempotencyKey is null || Validation.IsPlainText(idempotencyKey, MaxIdempotencyKey), "Idempotency-Key",
+        validation.Require(idempotencyKey is null || Validation.IsPlainText(idempotencyKey, MaxIdempotencyKey), IdempotencyKeyHeader,
             IdempotencyKeyRule);
         if (!validation.IsValid)
         {

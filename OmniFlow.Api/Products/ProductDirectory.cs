@@ -43,6 +43,13 @@ public sealed class ProductDirectory(IProductCatalog catalog)
         return (await entry.Answer.WaitAsync(cancellationToken)).Product;
     }
 
+    /// <summary>The sku's product when this instance knows it exists and its entry is fresh; null when only <see cref="FindAsync"/> can tell.</summary>
+    public ListedProduct? FindKnown(string sku) =>
+        entries.TryGetValue(sku, out var entry) && entry.Answer.IsCompletedSuccessfully && entry.Answer.Result is { ExpiresAt: var expiresAt } known
+        && expiresAt > Environment.TickCount64
+            ? known.Product
+            : null;
+
     public void Remember(ProductDetails product)
     {
         var entry = new Entry();

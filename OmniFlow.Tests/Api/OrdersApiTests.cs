@@ -1,6 +1,10 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text;
 using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Routing.Patterns;
 using Microsoft.Extensions.DependencyInjection;
 using OmniFlow.Api.Orders;
 using OmniFlow.Fulfillment.Admission;
@@ -76,6 +80,148 @@ public abstract class OrdersApiContract(OmniFlowSystem system)
         var limit = await Problems.AssertProblemAsync(limited, HttpStatusCode.TooManyRequests);
         Assert.Equal("user limit reached", limit.GetProperty("error").GetString());
         Assert.Equal(9, (await system.GetProductAsync(other)).GetProperty("gate_stock").GetInt32());
+    }
+
+    [Fact]
+    public async Task A_sold_out_crowd_is_answered_before_the_endpoint_and_every_other_keyless_order_reaches_it_unread()
+    {
+        system.EnsureAvailable();
+        var (sku, available) = await SoldOutAndAvailableAsync();
+        foreach (var crowd in new[]
+                 {
+                     $$"""{"user_id": "u-3", "items": ["{{sku}}"], "amount": 100}""",
+                     $$"""{"items": [{"sku": "{{available}}", "quantity": 2}, "{{sku}}"], "amount": 300}""",
+                 })
+        {
+            var answered = await ThroughShortcutAsync(crowd);
+            Assert.Equal(Passed.Nowhere, answered.PassedTo);
+            Assert.Equal(StatusCodes.Status429TooManyRequests, answered.Context.Response.StatusCode);
+            Assert.Equal(OrdersApi.CreateOrderName, answered.Context.GetEndpoint()?.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName);
+            var problem = JsonSerializer.Deserialize<JsonElement>(((MemoryStream)answered.Context.Response.Body).ToArray());
+            Assert.Equal("sold out", problem.GetProperty("error").GetString());
+            Assert.Contains(sku, problem.GetProperty("detail").GetString());
+        }
+
+        // The endpoint answers each of these otherwise (or admits it), so each reaches it with its whole body.
+        foreach (var body in new[]
+                 {
+                     $$"""{"user_id": "u-4", "items": ["{{sku}}"], "amount": 99}""",
+                     $$"""{"user_id": "u-4", "items": ["{{sku}}", "NO-SUCH-SKU"]}""",
+                     $$"""{"user_id": "u-4", "items": [{"sku": "{{sku}}", "quantity": 0}]}""",
+                     $$"""{"USER_ID": "u-4", "items": ["{{sku}}"]}""",
+                     $$"""{"user_id": "u-4", "items": ["{{available}}"]}""",
+                 })
+        {
+            var passed = await ThroughShortcutAsync(body);
+            Assert.Equal(Passed.ToEndpoint, passed.PassedTo);
+            Assert.Equal(body, passed.BodyRead);
+        }
+
+        var keyed = await ThroughShortcutAsync($$"""{"user_id": "u-4", "items": ["{{sku}}"]}""", idempotencyKey: "key-1");
+        Assert.Equal(Passed.ToRouting, keyed.PassedTo);
+    }
+
+    [Fact]
+    public async Task An_order_gets_the_same_answer_through_the_shortcut_as_through_routing()
+    {
+        system.EnsureAvailable();
+        var (sku, _) = await SoldOutAndAvailableAsync();
+        foreach (var body in new[]
+                 {
+                     $$"""{"user_id": "u-5", "items": ["{{sku}}"], "amount": 100}""",
+                     $$"""{"user_id": "u-5", "items": ["{{sku}}"], "amount": 99}""",
+                     $$"""{"user_id": "u-5", "items": ["{{sku}}", "NO-SUCH-SKU"]}""",
+                     $$"""{"user_id": "u-5", "items": [{"sku": "{{sku}}", "quantity": 0}]}""",
+                     $$"""{"user_id": "u-5", "items": ["{{sku}}"], "note": "gift"}""",
+                     $$"""{"user_id": "u-5", "items": ["{{sku}}"],}""",
+                 })
+        {
+            // A chunked body has no Content-Length, so the shortcut leaves it to routing and the endpoint.
+            using var shortcut = await system.PostJsonAsync("/api/v1/orders", body);
+            using var chunked = new HttpRequestMessage(HttpMethod.Post, "/api/v1/orders")
+            {
+                Content = new StringContent(body, Encoding.UTF8, "application/json"),
+                Headers = { TransferEncodingChunked = true },
+            };
+            using var routed = await system.Http.SendAsync(chunked, TestContext.Current.CancellationToken);
+            Assert.Equal(routed.StatusCode, shortcut.StatusCode);
+            Assert.Equal(WithoutTraceId(await routed.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)),
+                WithoutTraceId(await shortcut.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)));
+        }
+    }
+
+    /// <summary>A sku the gate knows is sold out (its one unit bought, then a request turned away) and one with stock.</summary>
+    private async Task<(string SoldOut, string Available)> SoldOutAndAvailableAsync()
+    {
+        var sku = ProductsApiTests.Sku();
+        var available = ProductsApiTests.Sku();
+        await system.PutProductAsync(sku, 1);
+        await system.PutProductAsync(available, 5);
+        await system.CreateOrderAsync($$"""{"user_id": "u-1", "items": ["{{sku}}"], "amount": 100}""");
+        using var learned = await system.PostJsonAsync("/api/v1/orders", $$"""{"user_id": "u-2", "items": ["{{sku}}"]}""");
+        await Problems.AssertProblemAsync(learned, HttpStatusCode.TooManyRequests);
+        return (sku, available);
+    }
+
+    private static string WithoutTraceId(string problem)
+    {
+        var node = System.Text.Json.Nodes.JsonNode.Parse(problem)!.AsObject();
+        Assert.True(node.Remove("trace_id"));
+        return node.ToJsonString();
+    }
+
+    private enum Passed
+    {
+        Nowhere,
+        ToEndpoint,
+        ToRouting,
+    }
+
+    /// <summary>The Api's shortcut, with its admission, in front of a stand-in order endpoint that reads the body.</summary>
+    private async Task<(DefaultHttpContext Context, Passed PassedTo, string? BodyRead)> ThroughShortcutAsync(string body, string? idempotencyKey = null)
+    {
+        var passedTo = Passed.Nowhere;
+        string? bodyRead = null;
+        var endpoint = new RouteEndpoint(
+            async context =>
+            {
+                passedTo = Passed.ToEndpoint;
+                var reader = context.Request.BodyReader;
+                var read = await reader.ReadAsync(context.RequestAborted);
+                while (!read.IsCompleted)
+                {
+                    reader.AdvanceTo(read.Buffer.Start, read.Buffer.End);
+                    read = await reader.ReadAsync(context.RequestAborted);
+                }
+
+                bodyRead = Encoding.UTF8.GetString(read.Buffer);
+                reader.AdvanceTo(read.Buffer.End);
+            },
+            RoutePatternFactory.Parse(SoldOutShortcut.OrdersPath),
+            order: 0,
+            new EndpointMetadataCollection(new EndpointNameMetadata(OrdersApi.CreateOrderName)),
+            OrdersApi.CreateOrderName);
+        var shortcut = new SoldOutShortcut(
+            _ =>
+            {
+                passedTo = Passed.ToRouting;
+                return Task.CompletedTask;
+            },
+            system.ApiServices.GetRequiredService<OrderAdmission>(),
+            new DefaultEndpointDataSource(endpoint));
+        var bytes = Encoding.UTF8.GetBytes(body);
+        var context = new DefaultHttpContext
+        {
+            Request = { Method = HttpMethods.Post, Path = SoldOutShortcut.OrdersPath, ContentType = "application/json", ContentLength = bytes.Length, Body = new MemoryStream(bytes) },
+            Response = { Body = new MemoryStream() },
+        };
+        if (idempotencyKey is not null)
+        {
+            context.Request.Headers[OrdersApi.IdempotencyKeyHeader] = idempotencyKey;
+        }
+
+        await shortcut.InvokeAsync(context);
+        return (context, passedTo, bodyRead);
     }
 
     [Fact]
