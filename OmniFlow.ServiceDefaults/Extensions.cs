@@ -60,7 +60,7 @@ public static class Extensions
                 .AddPrometheusExporter());
 
         // Traces only go somewhere over OTLP. Without an exporter, recording a span per request is pure cost: it made the
-        // flash-sale 429 path measurably slower (docs/performance.md), so spans are recorded only when they are exported.
+        // flash-sale 429 path measurably slower (bench/results.md), so spans are recorded only when they are exported.
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
         {
             telemetry.WithTracing(tracing => tracing
