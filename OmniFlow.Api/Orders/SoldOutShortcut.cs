@@ -4,7 +4,7 @@ using OmniFlow.Api.Infrastructure;
 namespace OmniFlow.Api.Orders;
 
 /// <summary>
-/// The sold-out crowd's way in, ahead of routing. A keyless JSON <c>POST /api/v1/orders</c> goes straight to its endpoint,
+/// The sold-out crowd's way in, ahead of routing. A keyless UTF-8 JSON <c>POST /api/v1/orders</c> goes straight to its endpoint,
 /// unless its body is plain (<see cref="PlainOrderBody"/>) and valid and <see cref="OrderAdmission.SoldOutFromMemory"/>
 /// finds it sold out: then it gets that 429 without the endpoint. Any other request goes on to routing.
 /// </summary>
@@ -39,8 +39,13 @@ public sealed class SoldOutShortcut(RequestDelegate next, OrderAdmission admissi
 
     private static bool IsKeylessJsonOrder(HttpRequest request) =>
         HttpMethods.IsPost(request.Method) && request.Path.Value == OrdersPath && !request.PathBase.HasValue
-        && request.ContentLength is > 0 and <= RequestBodyLimit.MaxBytes && request.HasJsonContentType()
+        && request.ContentLength is > 0 and <= RequestBodyLimit.MaxBytes && IsUtf8Json(request.ContentType)
         && !request.Headers.ContainsKey(OrdersApi.IdempotencyKeyHeader);
+
+    /// <summary>JSON in UTF-8, the bytes the reader reads; the endpoint transcodes any other charset first.</summary>
+    private static bool IsUtf8Json(string? contentType) =>
+        string.Equals(contentType, "application/json", StringComparison.OrdinalIgnoreCase)
+        || string.Equals(contentType, "application/json; charset=utf-8", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The cached 429 when memory alone can give it; else null, with the body left unread for the endpoint.</summary>
     private async Task<IResult?> SoldOutAnswerAsync(HttpContext context)

@@ -117,8 +117,13 @@ public abstract class OrdersApiContract(OmniFlowSystem system)
             Assert.Equal(body, passed.BodyRead);
         }
 
+        // A keyed order, and a body in another charset (which the endpoint transcodes first), go on to routing.
         var keyed = await ThroughShortcutAsync($$"""{"user_id": "u-4", "items": ["{{sku}}"]}""", idempotencyKey: "key-1");
         Assert.Equal(Passed.ToRouting, keyed.PassedTo);
+        var latin1 = await ThroughShortcutAsync($$"""{"user_id": "u-4", "items": ["{{sku}}"]}""", contentType: "application/json; charset=iso-8859-1");
+        Assert.Equal(Passed.ToRouting, latin1.PassedTo);
+        var utf8 = await ThroughShortcutAsync($$"""{"user_id": "u-4", "items": ["{{sku}}"]}""", contentType: "application/json; charset=utf-8");
+        Assert.Equal(Passed.Nowhere, utf8.PassedTo);
     }
 
     [Fact]
@@ -178,7 +183,8 @@ public abstract class OrdersApiContract(OmniFlowSystem system)
     }
 
     /// <summary>The Api's shortcut, with its admission, in front of a stand-in order endpoint that reads the body.</summary>
-    private async Task<(DefaultHttpContext Context, Passed PassedTo, string? BodyRead)> ThroughShortcutAsync(string body, string? idempotencyKey = null)
+    private async Task<(DefaultHttpContext Context, Passed PassedTo, string? BodyRead)> ThroughShortcutAsync(
+        string body, string? idempotencyKey = null, string contentType = "application/json")
     {
         var passedTo = Passed.Nowhere;
         string? bodyRead = null;
@@ -212,7 +218,7 @@ public abstract class OrdersApiContract(OmniFlowSystem system)
         var bytes = Encoding.UTF8.GetBytes(body);
         var context = new DefaultHttpContext
         {
-            Request = { Method = HttpMethods.Post, Path = SoldOutShortcut.OrdersPath, ContentType = "application/json", ContentLength = bytes.Length, Body = new MemoryStream(bytes) },
+            Request = { Method = HttpMethods.Post, Path = SoldOutShortcut.OrdersPath, ContentType = contentType, ContentLength = bytes.Length, Body = new MemoryStream(bytes) },
             Response = { Body = new MemoryStream() },
         };
         if (idempotencyKey is not null)
