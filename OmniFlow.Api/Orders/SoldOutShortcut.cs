@@ -4,9 +4,10 @@ using OmniFlow.Api.Infrastructure;
 namespace OmniFlow.Api.Orders;
 
 /// <summary>
-/// The sold-out crowd's way in, ahead of routing. A keyless UTF-8 JSON <c>POST /api/v1/orders</c> goes straight to its endpoint,
-/// unless its body is plain (<see cref="PlainOrderBody"/>) and valid and <see cref="OrderAdmission.SoldOutFromMemory"/>
-/// finds it sold out: then it gets that 429 without the endpoint. Any other request goes on to routing.
+/// The sold-out crowd's way in, ahead of routing. A keyless UTF-8 JSON <c>POST /api/v1/orders</c> goes straight to its
+/// endpoint, unless its body is plain (<see cref="PlainOrderBody"/>) and valid and
+/// <see cref="OrderAdmission.SoldOutFromMemory"/> finds it sold out: then it gets that 429 without the endpoint. Any
+/// other request goes on to routing.
 /// </summary>
 public sealed class SoldOutShortcut(RequestDelegate next, OrderAdmission admission, EndpointDataSource endpoints)
 {
