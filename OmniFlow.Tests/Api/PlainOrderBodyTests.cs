@@ -90,6 +90,46 @@ public sealed class PlainOrderBodyTests
         Assert.ThrowsAny<JsonException>(() => JsonSerializer.Deserialize<CreateOrderRequest>(body, EndpointJson));
     }
 
+    [Fact]
+    public void Whatever_it_reads_among_many_generated_bodies_the_endpoint_binds_the_same()
+    {
+        // Bodies built from the order's own names, near misses and wrong types, in any order, with repeats; seeded, so
+        // every run checks the same bodies.
+        var random = new Random(14);
+        string[] names = ["user_id", "items", "amount", "USER_ID", "Items", "note", "user\\u005fid"];
+        string[] values = ["\"u-1\"", "null", "\"\"", "\"Zo\\u00eb\"", "1", "100", "100.00", "1e2", "-5", "\"100\"", "true", "[]", "{}"];
+        string[] items = ["\"A\"", "\"B\"", "{\"sku\":\"A\",\"quantity\":2}", "{\"quantity\":3,\"sku\":\"B\"}", "{\"sku\":\"A\"}",
+            "{\"sku\":\"A\",\"quantity\":1.5}", "{\"SKU\":\"A\"}", "null", "1", "\"\""];
+        var read = 0;
+        for (var i = 0; i < 20_000; i++)
+        {
+            var members = Enumerable.Range(0, random.Next(0, 5)).Select(_ =>
+            {
+                // Mostly the order's own names with values of their own kind; the rest anything.
+                var name = random.Next(5) > 0 ? names[random.Next(3)] : names[random.Next(names.Length)];
+                var value = (name, random.Next(5) > 0) switch
+                {
+                    ("items" or "Items", true) =>
+                        "[" + string.Join(",", Enumerable.Range(0, random.Next(0, 4)).Select(_ => items[random.Next(items.Length)])) + "]",
+                    ("user_id", true) => values[random.Next(4)],
+                    ("amount", true) => values[1 + random.Next(8)],
+                    _ => values[random.Next(values.Length)],
+                };
+                return $"\"{name}\"{(random.Next(2) == 0 ? ":" : " : ")}{value}";
+            });
+            var body = "{" + string.Join(",", members) + "}";
+            if (!PlainOrderBody.TryRead(new ReadOnlySequence<byte>(Encoding.UTF8.GetBytes(body)), out var plain))
+            {
+                continue;
+            }
+
+            read++;
+            AssertSameOrder(JsonSerializer.Deserialize<CreateOrderRequest>(body, EndpointJson)!, plain!);
+        }
+
+        Assert.InRange(read, 500, 19_000);
+    }
+
     private static void AssertSameOrder(CreateOrderRequest expected, CreateOrderRequest actual)
     {
         Assert.Equal(expected.UserId, actual.UserId);
