@@ -26,7 +26,7 @@ public sealed class ProductDirectory(IProductCatalog catalog)
         if (entry.Answer.IsCompletedSuccessfully)
         {
             var known = entry.Answer.Result;
-            if (known.ExpiresAt > Environment.TickCount64)
+            if (known.IsFresh)
             {
                 return known.Product;
             }
@@ -45,8 +45,7 @@ public sealed class ProductDirectory(IProductCatalog catalog)
 
     /// <summary>The sku's product when this instance knows it exists and its entry is fresh; null when only <see cref="FindAsync"/> can tell.</summary>
     public ListedProduct? FindKnown(string sku) =>
-        entries.TryGetValue(sku, out var entry) && entry.Answer.IsCompletedSuccessfully && entry.Answer.Result is { ExpiresAt: var expiresAt } known
-        && expiresAt > Environment.TickCount64
+        entries.TryGetValue(sku, out var entry) && entry.Answer.IsCompletedSuccessfully && entry.Answer.Result is { IsFresh: true } known
             ? known.Product
             : null;
 
@@ -86,7 +85,10 @@ public sealed class ProductDirectory(IProductCatalog catalog)
         }
     }
 
-    private readonly record struct Known(ListedProduct? Product, long ExpiresAt);
+    private readonly record struct Known(ListedProduct? Product, long ExpiresAt)
+    {
+        public bool IsFresh => ExpiresAt > Environment.TickCount64;
+    }
 
     private sealed class Entry
     {
