@@ -1,3 +1,4 @@
+using OpenTelemetry.Instrumentation.AspNetCore;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using OmniFlow.Api.Infrastructure;
@@ -45,6 +46,15 @@ public static class Extensions
         if (OrderRateLimiting.From(builder.Configuration) is { } rateLimiting)
         {
             services.AddSingleton(rateLimiting);
+        }
+        else
+        {
+            // The sold-out shortcut runs (ApiApp): the span of a request it may answer waits for its decision.
+            services.Configure<AspNetCoreTraceInstrumentationOptions>(tracing =>
+            {
+                var filter = tracing.Filter;
+                tracing.Filter = context => SoldOutShortcut.MayAnswer(context.Request) ? DeferredRequestSpan.Defer(context) : filter?.Invoke(context) ?? true;
+            });
         }
 
         services.Configure<JsonOptions>(options => ApiJson.Configure(options.SerializerOptions));

@@ -49,8 +49,13 @@ public sealed class CachedProblem : IResult, IStatusCodeHttpResult, IContentType
         ReadOnlySpan<char> traceId = span is { IdFormat: ActivityIdFormat.W3C } ? FormatW3CId(span, w3cId) : span?.Id ?? httpContext.TraceIdentifier;
 
         // Not exported: a crowd's rejections are counted by the metrics, and as traces they would bury the orders' on
-        // the dashboard and cost the exporter and the dashboard more than the answer itself.
-        span?.ActivityTraceFlags &= ~ActivityTraceFlags.Recorded;
+        // the dashboard and cost the exporter and the dashboard more than the answer itself. Not enriched either: with
+        // no data requested, neither ASP.NET Core's instrumentation nor the exporter's processor does anything at its end.
+        if (span is not null)
+        {
+            span.ActivityTraceFlags &= ~ActivityTraceFlags.Recorded;
+            span.IsAllDataRequested = false;
+        }
         var response = httpContext.Response;
         response.StatusCode = StatusCode;
         response.ContentType = ProblemJson;

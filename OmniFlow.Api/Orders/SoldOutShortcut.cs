@@ -34,9 +34,13 @@ public sealed class SoldOutShortcut(RequestDelegate next, OrderAdmission admissi
         }
         else
         {
+            DeferredRequestSpan.Resume(context);
             await endpoint.RequestDelegate!(context);
         }
     }
+
+    /// <summary>For the tracing filter: whether the request may be answered sold out, so that its span waits.</summary>
+    public static bool MayAnswer(HttpRequest request) => IsKeylessJsonOrder(request) && !request.QueryString.HasValue;
 
     private static bool IsKeylessJsonOrder(HttpRequest request) =>
         HttpMethods.IsPost(request.Method) && request.Path.Value == OrdersPath && !request.PathBase.HasValue

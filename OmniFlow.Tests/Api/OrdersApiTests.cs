@@ -322,7 +322,7 @@ public abstract class OrdersApiContract(OmniFlowSystem system)
         await system.WaitForStatusAsync(orderId!, "PENDING_PAYMENT");
         Assert.Equal(4, (await system.GetProductAsync(sku)).GetProperty("stock").GetInt32());
 
-        using var different = await system.PostJsonAsync("/api/v1/orders", body.Replace("100", "200", StringComparison.Ordinal), ("Idempotency-Key", key));
+        using var different = await system.PostJsonAsync("/api/v1/orders", body.Replace("\"amount\": 100", "\"amount\": 200", StringComparison.Ordinal), ("Idempotency-Key", key));
         await Problems.AssertProblemAsync(different, HttpStatusCode.UnprocessableEntity);
         Assert.Equal(orderId, await system.CreateOrderAsync(body, ("Idempotency-Key", key)));
         Assert.Equal(4, (await system.GetProductAsync(sku)).GetProperty("gate_stock").GetInt32());

@@ -8,11 +8,11 @@ using OmniFlow.Fulfillment.Admission;
 
 namespace OmniFlow.Tests.Api;
 
-/// <summary>A crowd's "sold out" answers carry their trace id, but their request spans are not exported.</summary>
+/// <summary>A crowd's "sold out" answers carry their trace id, but their request spans are neither enriched nor exported.</summary>
 public sealed class RejectionTracingTests
 {
     [Fact]
-    public async Task A_sold_out_answer_names_its_trace_and_leaves_its_span_unrecorded_so_no_exporter_sends_it()
+    public async Task A_sold_out_answer_names_its_trace_and_leaves_its_span_unrecorded_and_asking_for_no_data_so_nothing_enriches_or_exports_it()
     {
         using var source = new ActivitySource($"test-{Guid.NewGuid():N}");
         using var listener = new ActivityListener
@@ -34,6 +34,7 @@ public sealed class RejectionTracingTests
         Assert.Equal(traceId, body.GetProperty("traceId").GetString());
         Assert.Equal("sold out", body.GetProperty("error").GetString());
         Assert.False(request.Recorded);
+        Assert.False(request.IsAllDataRequested);
 
         using var admitted = source.StartActivity("POST /api/v1/orders", ActivityKind.Server)!;
         Assert.True(admitted.Recorded);
