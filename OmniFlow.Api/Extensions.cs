@@ -1,4 +1,3 @@
-using OpenTelemetry.Instrumentation.AspNetCore;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using OmniFlow.Api.Infrastructure;
@@ -11,6 +10,7 @@ using OmniFlow.Fulfillment.Orders;
 using OmniFlow.Fulfillment.Notifications;
 using OmniFlow.Fulfillment.Persistence;
 using OmniFlow.Fulfillment.Reconciliation;
+using OpenTelemetry.Instrumentation.AspNetCore;
 
 namespace OmniFlow.Api;
 
