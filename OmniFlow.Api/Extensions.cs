@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using OmniFlow.Api.Infrastructure;
@@ -10,7 +11,6 @@ using OmniFlow.Fulfillment.Orders;
 using OmniFlow.Fulfillment.Notifications;
 using OmniFlow.Fulfillment.Persistence;
 using OmniFlow.Fulfillment.Reconciliation;
-using OpenTelemetry.Instrumentation.AspNetCore;
 
 namespace OmniFlow.Api;
 
@@ -49,12 +49,9 @@ public static class Extensions
         }
         else
         {
-            // The sold-out shortcut runs (ApiApp): the span of a request it may answer waits for its decision.
-            services.Configure<AspNetCoreTraceInstrumentationOptions>(tracing =>
-            {
-                var filter = tracing.Filter;
-                tracing.Filter = context => SoldOutShortcut.MayAnswer(context.Request) ? DeferredRequestSpan.Defer(context) : filter?.Invoke(context) ?? true;
-            });
+            // Without a per-client order limit (which counts every order), the sold-out crowd is answered at the door.
+            services.AddSingleton<SoldOutDoor>();
+            services.Decorate<IServer>((server, provider) => new ServerWithSoldOutDoor(server, provider.GetRequiredService<SoldOutDoor>()));
         }
 
         services.Configure<JsonOptions>(options => ApiJson.Configure(options.SerializerOptions));

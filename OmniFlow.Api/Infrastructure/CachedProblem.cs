@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Reflection;
 using System.Text;
 using System.Text.Json;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Mvc;
 
@@ -56,11 +57,25 @@ public sealed class CachedProblem : IResult, IStatusCodeHttpResult, IContentType
             span.ActivityTraceFlags &= ~ActivityTraceFlags.Recorded;
             span.IsAllDataRequested = false;
         }
-        var response = httpContext.Response;
+
+        return Write(httpContext.Features, traceId);
+    }
+
+    /// <summary>
+    /// The answer written to the server's own features, for a request answered before ASP.NET Core's hosting layer
+    /// (<see cref="Orders.SoldOutDoor"/>): with no span, its trace id is the request's identifier, as the problem-details
+    /// service gives it then.
+    /// </summary>
+    public Task WriteAsync(IFeatureCollection features) =>
+        Write(features, features.Get<IHttpRequestIdentifierFeature>()?.TraceIdentifier);
+
+    private Task Write(IFeatureCollection features, ReadOnlySpan<char> traceId)
+    {
+        var response = features.GetRequiredFeature<IHttpResponseFeature>();
         response.StatusCode = StatusCode;
-        response.ContentType = ProblemJson;
-        response.ContentLength = head.Length + traceId.Length + 2;
-        var body = response.BodyWriter;
+        response.Headers.ContentType = ProblemJson;
+        response.Headers.ContentLength = head.Length + traceId.Length + 2;
+        var body = features.GetRequiredFeature<IHttpResponseBodyFeature>().Writer;
         body.Write(head);
         Encoding.ASCII.GetBytes(traceId, body);
         body.Write("\"}"u8);

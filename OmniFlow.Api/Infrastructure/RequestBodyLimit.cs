@@ -1,10 +1,8 @@
-using Microsoft.AspNetCore.Mvc;
-
 namespace OmniFlow.Api.Infrastructure;
 
 /// <summary>
 /// Every body the Api reads is one order, product, payment or audit decision: a few KB. A larger one is refused (413)
-/// before it is read, by the server's per-request body limit.
+/// before it is read, by the server's body limit (<see cref="ApiApp"/>), for every request alike.
 /// </summary>
 public static class RequestBodyLimit
 {
@@ -12,7 +10,4 @@ public static class RequestBodyLimit
     public const int MaxBytes = 16 * 1024;
 
     public static readonly string TooLarge = $"The request body must be at most {MaxBytes} bytes.";
-
-    public static TBuilder WithRequestBodyLimit<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
-        builder.WithMetadata(new RequestSizeLimitAttribute(MaxBytes));
 }

@@ -3,8 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
-using Microsoft.AspNetCore.Routing.Patterns;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using OmniFlow.Api.Orders;
 using OmniFlow.Fulfillment.Admission;
@@ -83,7 +82,7 @@ public abstract class OrdersApiContract(OmniFlowSystem system)
     }
 
     [Fact]
-    public async Task A_sold_out_crowd_is_answered_before_the_endpoint_and_every_other_keyless_order_reaches_it_unread()
+    public async Task A_sold_out_crowd_is_answered_at_the_door_and_every_other_keyless_order_goes_in_unread()
     {
         system.EnsureAvailable();
         var (sku, available) = await SoldOutAndAvailableAsync();
@@ -93,16 +92,17 @@ public abstract class OrdersApiContract(OmniFlowSystem system)
                      $$"""{"items": [{"sku": "{{available}}", "quantity": 2}, "{{sku}}"], "amount": 300}""",
                  })
         {
-            var answered = await ThroughShortcutAsync(crowd);
-            Assert.Equal(Passed.Nowhere, answered.PassedTo);
+            var answered = await AtTheDoorAsync(crowd);
+            Assert.Equal(Door.Answered, answered.Outcome);
             Assert.Equal(StatusCodes.Status429TooManyRequests, answered.Context.Response.StatusCode);
-            Assert.Equal(OrdersApi.CreateOrderName, answered.Context.GetEndpoint()?.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName);
             var problem = JsonSerializer.Deserialize<JsonElement>(((MemoryStream)answered.Context.Response.Body).ToArray());
             Assert.Equal("sold out", problem.GetProperty("error").GetString());
             Assert.Contains(sku, problem.GetProperty("detail").GetString());
+            Assert.Equal(answered.Context.TraceIdentifier, problem.GetProperty("trace_id").GetString());
+            Assert.Empty(answered.BodyLeft);
         }
 
-        // The endpoint answers each of these otherwise (or admits it), so each reaches it with its whole body.
+        // The endpoint answers each of these otherwise (or admits it), so each goes in with its whole body unread.
         foreach (var body in new[]
                  {
                      $$"""{"user_id": "u-4", "items": ["{{sku}}"], "amount": 99}""",
@@ -112,22 +112,22 @@ public abstract class OrdersApiContract(OmniFlowSystem system)
                      $$"""{"user_id": "u-4", "items": ["{{available}}"]}""",
                  })
         {
-            var passed = await ThroughShortcutAsync(body);
-            Assert.Equal(Passed.ToEndpoint, passed.PassedTo);
-            Assert.Equal(body, passed.BodyRead);
+            var unread = await AtTheDoorAsync(body);
+            Assert.Equal(Door.WentInUnread, unread.Outcome);
+            Assert.Equal(body, unread.BodyLeft);
+            Assert.Equal(StatusCodes.Status200OK, unread.Context.Response.StatusCode);
         }
 
-        // A keyed order, and a body in another charset (which the endpoint transcodes first), go on to routing.
-        var keyed = await ThroughShortcutAsync($$"""{"user_id": "u-4", "items": ["{{sku}}"]}""", idempotencyKey: "key-1");
-        Assert.Equal(Passed.ToRouting, keyed.PassedTo);
-        var latin1 = await ThroughShortcutAsync($$"""{"user_id": "u-4", "items": ["{{sku}}"]}""", contentType: "application/json; charset=iso-8859-1");
-        Assert.Equal(Passed.ToRouting, latin1.PassedTo);
-        var utf8 = await ThroughShortcutAsync($$"""{"user_id": "u-4", "items": ["{{sku}}"]}""", contentType: "application/json; charset=utf-8");
-        Assert.Equal(Passed.Nowhere, utf8.PassedTo);
+        // A keyed order, a query, and a body in another charset (which the endpoint transcodes first) go in at once.
+        Assert.Equal(Door.WentInAtOnce, (await AtTheDoorAsync($$"""{"user_id": "u-4", "items": ["{{sku}}"]}""", idempotencyKey: "key-1")).Outcome);
+        Assert.Equal(Door.WentInAtOnce, (await AtTheDoorAsync($$"""{"user_id": "u-4", "items": ["{{sku}}"]}""", query: "?x=1")).Outcome);
+        Assert.Equal(Door.WentInAtOnce,
+            (await AtTheDoorAsync($$"""{"user_id": "u-4", "items": ["{{sku}}"]}""", contentType: "application/json; charset=iso-8859-1")).Outcome);
+        Assert.Equal(Door.Answered, (await AtTheDoorAsync($$"""{"user_id": "u-4", "items": ["{{sku}}"]}""", contentType: "application/json; charset=utf-8")).Outcome);
     }
 
     [Fact]
-    public async Task An_order_gets_the_same_answer_through_the_shortcut_as_through_routing()
+    public async Task An_order_gets_the_same_answer_at_the_door_as_inside()
     {
         system.EnsureAvailable();
         var (sku, _) = await SoldOutAndAvailableAsync();
@@ -141,17 +141,17 @@ public abstract class OrdersApiContract(OmniFlowSystem system)
                      $$"""{"user_id": "u-5", "items": ["{{sku}}"],}""",
                  })
         {
-            // A chunked body has no Content-Length, so the shortcut leaves it to routing and the endpoint.
-            using var shortcut = await system.PostJsonAsync("/api/v1/orders", body);
+            // A chunked body has no Content-Length, so the door lets it in at once.
+            using var door = await system.PostJsonAsync("/api/v1/orders", body);
             using var chunked = new HttpRequestMessage(HttpMethod.Post, "/api/v1/orders")
             {
                 Content = new StringContent(body, Encoding.UTF8, "application/json"),
                 Headers = { TransferEncodingChunked = true },
             };
-            using var routed = await system.Http.SendAsync(chunked, TestContext.Current.CancellationToken);
-            Assert.Equal(routed.StatusCode, shortcut.StatusCode);
-            Assert.Equal(WithoutTraceId(await routed.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)),
-                WithoutTraceId(await shortcut.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)));
+            using var inside = await system.Http.SendAsync(chunked, TestContext.Current.CancellationToken);
+            Assert.Equal(inside.StatusCode, door.StatusCode);
+            Assert.Equal(WithoutTraceId(await inside.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)),
+                WithoutTraceId(await door.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)));
         }
     }
 
@@ -175,59 +175,48 @@ public abstract class OrdersApiContract(OmniFlowSystem system)
         return node.ToJsonString();
     }
 
-    private enum Passed
+    private enum Door
     {
-        Nowhere,
-        ToEndpoint,
-        ToRouting,
+        Answered,
+        WentInUnread,
+        WentInAtOnce,
     }
 
-    /// <summary>The Api's shortcut, with its admission, in front of a stand-in order endpoint that reads the body.</summary>
-    private async Task<(DefaultHttpContext Context, Passed PassedTo, string? BodyRead)> ThroughShortcutAsync(
-        string body, string? idempotencyKey = null, string contentType = "application/json")
+    /// <summary>The Api's door, with its admission, on a request as the server parsed it; what is left of the body after it.</summary>
+    private async Task<(DefaultHttpContext Context, Door Outcome, string BodyLeft)> AtTheDoorAsync(
+        string body, string? idempotencyKey = null, string contentType = "application/json", string query = "")
     {
-        var passedTo = Passed.Nowhere;
-        string? bodyRead = null;
-        var endpoint = new RouteEndpoint(
-            async context =>
-            {
-                passedTo = Passed.ToEndpoint;
-                var reader = context.Request.BodyReader;
-                var read = await reader.ReadAsync(context.RequestAborted);
-                while (!read.IsCompleted)
-                {
-                    reader.AdvanceTo(read.Buffer.Start, read.Buffer.End);
-                    read = await reader.ReadAsync(context.RequestAborted);
-                }
-
-                bodyRead = Encoding.UTF8.GetString(read.Buffer);
-                reader.AdvanceTo(read.Buffer.End);
-            },
-            RoutePatternFactory.Parse(SoldOutShortcut.OrdersPath),
-            order: 0,
-            new EndpointMetadataCollection(new EndpointNameMetadata(OrdersApi.CreateOrderName)),
-            OrdersApi.CreateOrderName);
-        var shortcut = new SoldOutShortcut(
-            _ =>
-            {
-                passedTo = Passed.ToRouting;
-                return Task.CompletedTask;
-            },
-            system.ApiServices.GetRequiredService<OrderAdmission>(),
-            new DefaultEndpointDataSource(endpoint));
         var bytes = Encoding.UTF8.GetBytes(body);
         var context = new DefaultHttpContext
         {
-            Request = { Method = HttpMethods.Post, Path = SoldOutShortcut.OrdersPath, ContentType = contentType, ContentLength = bytes.Length, Body = new MemoryStream(bytes) },
+            Request =
+            {
+                Method = HttpMethods.Post, Path = SoldOutDoor.OrdersPath, QueryString = new QueryString(query), ContentType = contentType,
+                ContentLength = bytes.Length, Body = new MemoryStream(bytes),
+            },
             Response = { Body = new MemoryStream() },
         };
+        context.Features.Set<IRequestBodyPipeFeature>(new RequestBodyPipeFeature(context));
+        context.Features.Set<IHttpRequestIdentifierFeature>(new HttpRequestIdentifierFeature());
         if (idempotencyKey is not null)
         {
             context.Request.Headers[OrdersApi.IdempotencyKeyHeader] = idempotencyKey;
         }
 
-        await shortcut.InvokeAsync(context);
-        return (context, passedTo, bodyRead);
+        var outcome = !SoldOutDoor.MayAnswer(context.Features) ? Door.WentInAtOnce
+            : await system.ApiServices.GetRequiredService<SoldOutDoor>().TryAnswerAsync(context.Features) ? Door.Answered
+            : Door.WentInUnread;
+        var reader = context.Request.BodyReader;
+        var read = await reader.ReadAsync(TestContext.Current.CancellationToken);
+        while (!read.IsCompleted)
+        {
+            reader.AdvanceTo(read.Buffer.Start, read.Buffer.End);
+            read = await reader.ReadAsync(TestContext.Current.CancellationToken);
+        }
+
+        var left = Encoding.UTF8.GetString(read.Buffer);
+        reader.AdvanceTo(read.Buffer.End);
+        return (context, outcome, left);
     }
 
     [Fact]
