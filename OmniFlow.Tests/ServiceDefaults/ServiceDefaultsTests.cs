@@ -44,6 +44,9 @@ public sealed class ServiceDefaultsTests
         Assert.StartsWith("text/plain", metrics.Content.Headers.ContentType?.MediaType);
         Assert.Contains("omniflow_admission_admitted_total", text);
         Assert.Contains("# TYPE omniflow_admission_admitted_total counter", text);
+        Assert.Contains("http_server_request_duration_seconds", text);
+        Assert.Contains("kestrel_active_connections", text);
+        Assert.DoesNotContain("aspnetcore_memory_pool", text);
         await app.StopAsync(Cancellation);
     }
 
