@@ -51,7 +51,7 @@ public static class Extensions
         {
             // Without a per-client order limit (which counts every order), the sold-out crowd is answered at the door.
             services.AddSingleton<SoldOutDoor>();
-            services.Decorate<IServer>((server, provider) => new ServerWithSoldOutDoor(server, provider.GetRequiredService<SoldOutDoor>()));
+            services.Decorate<IServer>((server, provider) => new ServerWithSoldOutDoor(server, provider.GetRequiredService<SoldOutDoor>));
         }
 
         services.Configure<JsonOptions>(options => ApiJson.Configure(options.SerializerOptions));

@@ -9,12 +9,13 @@ namespace OmniFlow.Api.Orders;
 /// answer meets it before the hosting layer creates its HttpContext, span and metrics; whatever the door does not
 /// answer then goes in exactly as it would have. Any other request goes in at once.
 /// </summary>
-public sealed class ServerWithSoldOutDoor(IServer server, SoldOutDoor door) : IServer
+/// <param name="door">Made when the server starts: building the host already reads the server's features.</param>
+public sealed class ServerWithSoldOutDoor(IServer server, Func<SoldOutDoor> door) : IServer
 {
     public IFeatureCollection Features => server.Features;
 
     public Task StartAsync<TContext>(IHttpApplication<TContext> application, CancellationToken cancellationToken) where TContext : notnull =>
-        server.StartAsync(new Doorway<TContext>(application, door), cancellationToken);
+        server.StartAsync(new Doorway<TContext>(application, door()), cancellationToken);
 
     public Task StopAsync(CancellationToken cancellationToken) => server.StopAsync(cancellationToken);
 
