@@ -6,7 +6,7 @@
 # The first checkout (default: this one) runs the AppHost. Each further checkout's Api (built in Release here) starts by
 # hand beside it with the environment DCP gave the AppHost's Api (the same Redis, Temporal, database and OTLP exporter),
 # so builds compare in one run against the same yardstick.
-# Usage: bash bench/admission-ratio.sh [rounds=3] [seconds=15] [checkout ...]
+# Usage: [WARMUP=seconds (15)] bash bench/admission-ratio.sh [rounds=3] [seconds=15] [checkout ...]
 set -euo pipefail
 here=$(realpath "$(dirname "$0")/..")
 rounds=${1:-3}; seconds=${2:-15}; shift $(( $# < 2 ? $# : 2 ))
@@ -58,7 +58,7 @@ measure() { # port seconds → "req/s p99"
   wrk -t2 -c2000 -d"$2"s --latency -s "$here/bench/order.lua" "http://127.0.0.1:$1/api/v1/orders" |
     awk '/Requests\/sec/ {rate = $2} /^ +99%/ {p99 = $2} END {print rate, p99}'
 }
-echo "warm-up"; for port in "${ports[@]}"; do measure "$port" 15 >/dev/null; done
+echo "warm-up"; for port in "${ports[@]}"; do measure "$port" "${WARMUP:-15}" >/dev/null; done
 count=${#ports[@]}
 for round in $(seq 1 "$rounds"); do
   # Each round starts one further along, every other round backwards, so that no server always runs right after the
