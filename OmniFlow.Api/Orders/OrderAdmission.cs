@@ -96,9 +96,11 @@ public sealed partial class OrderAdmission(
     /// </summary>
     public CachedProblem? SoldOutFromMemory(CreateOrderRequest request)
     {
-        var items = new PricedItems(request.Items!.Count);
-        foreach (var item in request.Items!)
+        var lines = request.Items!;
+        var items = new PricedItems(lines.Count);
+        for (var i = 0; i < lines.Count; i++)
         {
+            var item = lines[i];
             if (products.FindKnown(item.Sku) is not { } product)
             {
                 return null;

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using OmniFlow.Fulfillment.Inventory;
 
 namespace OmniFlow.Fulfillment.Admission;
 
@@ -32,6 +33,20 @@ internal sealed class SoldOutCache(TimeProvider timeProvider, TimeSpan entryLife
     {
         ClearAll();
         active = true;
+    }
+
+    /// <summary>The first line's sku this cache holds as sold out, or null.</summary>
+    public string? FirstSoldOut(IReadOnlyList<StockLine> lines)
+    {
+        for (var i = 0; i < lines.Count; i++)
+        {
+            if (IsSoldOut(lines[i].Sku))
+            {
+                return lines[i].Sku;
+            }
+        }
+
+        return null;
     }
 
     public bool IsSoldOut(string sku)

@@ -1,4 +1,5 @@
 using OmniFlow.Fulfillment.Admission;
+using OmniFlow.Fulfillment.Inventory;
 
 namespace OmniFlow.Tests.Admission;
 
@@ -18,6 +19,17 @@ public sealed class SoldOutCacheTests
         cache.Clear("phone");
 
         Assert.False(cache.IsSoldOut("phone"));
+    }
+
+    [Fact]
+    public void An_order_is_sold_out_by_the_first_of_its_lines_the_cache_holds()
+    {
+        var cache = Started();
+        cache.MarkSoldOut("phone", cache.BeginObservation());
+        cache.MarkSoldOut("charger", cache.BeginObservation());
+
+        Assert.Equal("phone", cache.FirstSoldOut([new StockLine("case", 1), new StockLine("phone", 1), new StockLine("charger", 2)]));
+        Assert.Null(cache.FirstSoldOut([new StockLine("case", 1)]));
     }
 
     [Fact]

@@ -58,8 +58,7 @@ public sealed partial class InProcessAdmissionGate : IAdmissionGate
         return ValueTask.FromResult(result);
     }
 
-    public string? KnownSoldOut(IReadOnlyList<StockLine> lines) =>
-        lines.FirstOrDefault(line => soldOut.IsSoldOut(line.Sku))?.Sku;
+    public string? KnownSoldOut(IReadOnlyList<StockLine> lines) => soldOut.FirstSoldOut(lines);
 
     public Task<AdmissionResult?> RecallAsync(string orderId, string? userId, IReadOnlyList<StockLine> lines, CancellationToken cancellationToken = default)
     {

@@ -145,8 +145,7 @@ public sealed partial class RedisAdmissionGate : IAdmissionGate, IAsyncDisposabl
         return result;
     }
 
-    public string? KnownSoldOut(IReadOnlyList<StockLine> lines) =>
-        lines.FirstOrDefault(line => soldOut.IsSoldOut(line.Sku))?.Sku;
+    public string? KnownSoldOut(IReadOnlyList<StockLine> lines) => soldOut.FirstSoldOut(lines);
 
     public async Task<AdmissionResult?> RecallAsync(string orderId, string? userId, IReadOnlyList<StockLine> lines, CancellationToken cancellationToken = default)
     {
