@@ -5,7 +5,8 @@
 # (-t2 -c2000, bench/order.lua) against each, in an order that changes every round.
 # The first checkout (default: this one) runs the AppHost. Each further checkout's Api (built in Release here) starts by
 # hand beside it with the environment DCP gave the AppHost's Api (the same Redis, Temporal, database and OTLP exporter),
-# so builds compare in one run against the same yardstick.
+# so builds compare in one run against the same yardstick. For each Api a round also counts, from its /metrics, the
+# orders that got past the door (the endpoint answered them) and the sold-out answers Redis gave rather than memory.
 # Usage: [WARMUP=seconds (15)] bash bench/admission-ratio.sh [rounds=3] [seconds=15] [checkout ...]
 set -euo pipefail
 here=$(realpath "$(dirname "$0")/..")
@@ -58,18 +59,26 @@ measure() { # port seconds → "req/s p99"
   wrk -t2 -c2000 -d"$2"s --latency -s "$here/bench/order.lua" "http://127.0.0.1:$1/api/v1/orders" |
     awk '/Requests\/sec/ {rate = $2} /^ +99%/ {p99 = $2} END {print rate, p99}'
 }
+counts() { # port → "orders the endpoint answered (past the door), sold-out answers Redis gave" so far
+  curl -s -m 5 "http://127.0.0.1:$1/metrics" | awk '
+    /^http_server_request_duration_seconds_count\{.*http_route="\/api\/v1\/orders\/"/ {inside += $NF}
+    /^omniflow_admission_sold_out_total/ {sold += $NF} /^omniflow_admission_l0_hits_total/ {local += $NF}
+    END {print inside + 0, sold - local}'
+}
 echo "warm-up"; for port in "${ports[@]}"; do measure "$port" "${WARMUP:-15}" >/dev/null; done
 count=${#ports[@]}
 for round in $(seq 1 "$rounds"); do
   # Each round starts one further along, every other round backwards, so that no server always runs right after the
   # same other server's 2000 connections close.
-  rate=(); p99=()
+  rate=(); p99=(); inside=(); redis=()
   for step in $(seq 0 $((count - 1))); do
     if (( round % 2 )); then i=$(( (round - 1 + step) % count )); else i=$(( (round - 1 - step + 2 * count) % count )); fi
+    (( i < count - 1 )) && read -r inside0 redis0 <<< "$(counts "${ports[$i]}")"
     read -r "rate[$i]" "p99[$i]" <<< "$(measure "${ports[$i]}" "$seconds")"
+    (( i < count - 1 )) && read -r inside1 redis1 <<< "$(counts "${ports[$i]}")" && inside[$i]=$((inside1 - inside0)) && redis[$i]=$((redis1 - redis0))
   done
   yard=${rate[$((count - 1))]}
   for i in $(seq 0 $((count - 2))); do
-    echo "round $round: ${names[$i]}: POST /api/v1/orders ${rate[$i]} req/s (p99 ${p99[$i]}), constant 429 $yard req/s (p99 ${p99[$((count - 1))]}), ratio $(echo "scale=3; ${rate[$i]} / $yard" | bc)"
+    echo "round $round: ${names[$i]}: POST /api/v1/orders ${rate[$i]} req/s (p99 ${p99[$i]}), constant 429 $yard req/s (p99 ${p99[$((count - 1))]}), ratio $(echo "scale=3; ${rate[$i]} / $yard" | bc); past the door ${inside[$i]}, sold out by Redis ${redis[$i]}"
   done
 done

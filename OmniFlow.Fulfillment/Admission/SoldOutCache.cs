@@ -6,13 +6,18 @@ namespace OmniFlow.Fulfillment.Admission;
 /// <summary>
 /// The L0 cache: skus this instance has seen sold out, answered locally until a restock clears them.
 /// A sold-out answer only becomes an entry when no restock was seen while it was in flight
-/// (see <see cref="BeginObservation"/>), so a late reply can never hide a restock.
+/// (see <see cref="BeginObservation"/>), so a late reply can never hide a restock. An entry past its lifetime is
+/// rechecked by one caller while the rest keep the answer (<see cref="IsSoldOutOrRecheck"/>).
 /// </summary>
 internal sealed class SoldOutCache(TimeProvider timeProvider, TimeSpan entryLifetime)
 {
     private const long Inactive = -1;
 
+    /// <summary>How long every other caller keeps an expired entry's answer while one caller rechecks it with the source.</summary>
+    public static readonly TimeSpan RecheckHold = TimeSpan.FromSeconds(1);
+
     private readonly long lifetime = (long)Math.Min(entryLifetime.TotalSeconds * timeProvider.TimestampFrequency, long.MaxValue / 2);
+    private readonly long recheckHold = (long)(RecheckHold.TotalSeconds * timeProvider.TimestampFrequency);
 
     private readonly ConcurrentDictionary<string, long> soldOutUntil = new(StringComparer.Ordinal);
     private long generation;
@@ -49,20 +54,30 @@ internal sealed class SoldOutCache(TimeProvider timeProvider, TimeSpan entryLife
         return null;
     }
 
-    public bool IsSoldOut(string sku)
+    /// <summary>Whether the sku is held sold out now (while it is rechecked, too). Never starts a recheck.</summary>
+    public bool IsSoldOut(string sku) =>
+        !soldOutUntil.IsEmpty && soldOutUntil.TryGetValue(sku, out var until) && timeProvider.GetTimestamp() < until;
+
+    /// <summary>
+    /// Asked before asking the source: true when the sku is held sold out; false when the caller must ask, because the
+    /// sku is not held or because its entry expired and this caller is the one to recheck it. Every other caller keeps the
+    /// answer for up to <see cref="RecheckHold"/> meanwhile, so a crowd on an expired sku asks the source once, not once
+    /// per request in flight. The recheck's answer marks the sku again (<see cref="MarkSoldOut"/>) or drops it (<see cref="Forget"/>).
+    /// </summary>
+    public bool IsSoldOutOrRecheck(string sku)
     {
         if (soldOutUntil.IsEmpty || !soldOutUntil.TryGetValue(sku, out var until))
         {
             return false;
         }
 
-        if (timeProvider.GetTimestamp() < until)
+        var now = timeProvider.GetTimestamp();
+        if (now < until)
         {
             return true;
         }
 
-        soldOutUntil.TryRemove(new KeyValuePair<string, long>(sku, until));
-        return false;
+        return !soldOutUntil.TryUpdate(sku, now + recheckHold, until) && IsSoldOut(sku);
     }
 
     /// <summary>Taken before asking the source of truth; pass it to <see cref="MarkSoldOut"/> with the answer.</summary>
@@ -80,6 +95,18 @@ internal sealed class SoldOutCache(TimeProvider timeProvider, TimeSpan entryLife
         if (Volatile.Read(ref generation) != observation)
         {
             soldOutUntil.TryRemove(new KeyValuePair<string, long>(sku, until));
+        }
+    }
+
+    /// <summary>
+    /// The source admitted the sku: what was held for it (a recheck's hold) no longer stands. Answers in flight are kept:
+    /// one that says sold out was given after this admission, or a restock in between has already discarded it.
+    /// </summary>
+    public void Forget(string sku)
+    {
+        if (!soldOutUntil.IsEmpty)
+        {
+            soldOutUntil.TryRemove(sku, out _);
         }
     }
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 using OmniFlow.Fulfillment.Admission;
 using OmniFlow.Fulfillment.Admission.Redis;
 using OmniFlow.Fulfillment.Inventory;
@@ -43,6 +44,36 @@ public sealed class RedisAdmissionGateTests(RedisServer server) : AdmissionGateC
 
         Assert.Equal(100, hits.Total);
         await Assert.ThrowsAnyAsync<RedisException>(async () => await gate.TryAdmitAsync(NewOrderId(), "u-1", One("case"), Cancellation));
+    }
+
+    [Fact]
+    public async Task A_crowd_on_an_expired_sold_out_sku_asks_redis_once_and_stock_the_cache_missed_sells_at_once()
+    {
+        var time = new FakeTimeProvider();
+        var telemetry = TestTelemetry.Create();
+        var redis = await ConnectAsync(server);
+        var options = new AdmissionOptions { RedisKeyPrefix = $"test-{Guid.NewGuid():N}" };
+        var gate = await StartGateAsync(redis, options, telemetry, time);
+        await gate.SetStockAsync("phone", 0, Cancellation);
+        Assert.True(await EventuallyCachedAsSoldOutAsync(gate, "phone"), "the gate caches the sold-out sku");
+
+        // Redis holds every command for a second while the crowd arrives, so whatever asks it is still waiting when the crowd is counted.
+        time.Advance(options.SoldOutCacheTtl);
+        await (await ConnectAsync(server, allowAdmin: true)).GetDatabase().ExecuteAsync("CLIENT", "PAUSE", "1000", "ALL");
+        List<ValueTask<AdmissionResult>> crowd = [.. Enumerable.Range(0, 200).Select(i => gate.TryAdmitAsync(NewOrderId(), $"u-{i}", One("phone"), Cancellation))];
+
+        Assert.Equal(199, crowd.Count(answer => answer.IsCompletedSuccessfully));
+        foreach (var answer in crowd)
+        {
+            Assert.Equal(new AdmissionResult(AdmissionOutcome.SoldOut, "phone"), await answer);
+        }
+
+        // Stock that reached Redis without its restock message (as if the subscription had missed it).
+        await redis.GetDatabase().StringSetAsync(new RedisGateKeys(options.RedisKeyPrefix).Stock("phone"), 2);
+        time.Advance(options.SoldOutCacheTtl);
+
+        Assert.True((await gate.TryAdmitAsync(NewOrderId(), "u-1", One("phone"), Cancellation)).Admitted);
+        Assert.True((await gate.TryAdmitAsync(NewOrderId(), "u-2", One("phone"), Cancellation)).Admitted);
     }
 
     [Fact]
@@ -149,9 +180,10 @@ public sealed class RedisAdmissionGateTests(RedisServer server) : AdmissionGateC
         return redis;
     }
 
-    private async Task<RedisAdmissionGate> StartGateAsync(IConnectionMultiplexer redis, AdmissionOptions options, AdmissionTelemetry? telemetry = null)
+    private async Task<RedisAdmissionGate> StartGateAsync(
+        IConnectionMultiplexer redis, AdmissionOptions options, AdmissionTelemetry? telemetry = null, TimeProvider? time = null)
     {
-        var gate = new RedisAdmissionGate(redis, Options.Create(options), telemetry ?? TestTelemetry.Create(), NullLogger<RedisAdmissionGate>.Instance);
+        var gate = new RedisAdmissionGate(redis, Options.Create(options), telemetry ?? TestTelemetry.Create(), NullLogger<RedisAdmissionGate>.Instance, time);
         owned.Add(gate);
         await gate.StartAsync(Cancellation);
         return gate;

@@ -85,6 +85,43 @@ public sealed class SoldOutCacheTests
         Assert.False(cache.IsSoldOut("phone"));
     }
 
+    [Fact]
+    public void An_expired_entry_is_rechecked_by_one_caller_while_the_others_keep_its_answer_for_the_hold()
+    {
+        var cache = Started();
+        cache.MarkSoldOut("phone", cache.BeginObservation());
+        time.Advance(TimeSpan.FromSeconds(61));
+
+        Assert.False(cache.IsSoldOutOrRecheck("phone"));
+        Assert.True(cache.IsSoldOutOrRecheck("phone"));
+        Assert.True(cache.IsSoldOut("phone"));
+
+        time.Advance(SoldOutCache.RecheckHold);
+
+        Assert.False(cache.IsSoldOut("phone"));
+        Assert.False(cache.IsSoldOutOrRecheck("phone"));
+        Assert.True(cache.IsSoldOutOrRecheck("phone"));
+    }
+
+    [Fact]
+    public void A_recheck_answered_sold_out_holds_the_sku_for_another_lifetime_and_one_answered_with_stock_drops_it()
+    {
+        var cache = Started();
+        cache.MarkSoldOut("phone", cache.BeginObservation());
+        cache.MarkSoldOut("case", cache.BeginObservation());
+        time.Advance(TimeSpan.FromSeconds(61));
+
+        Assert.False(cache.IsSoldOutOrRecheck("phone"));
+        cache.MarkSoldOut("phone", cache.BeginObservation());
+        Assert.False(cache.IsSoldOutOrRecheck("case"));
+        cache.Forget("case");
+        time.Advance(TimeSpan.FromSeconds(59));
+
+        Assert.True(cache.IsSoldOutOrRecheck("phone"));
+        Assert.False(cache.IsSoldOut("case"));
+        Assert.False(cache.IsSoldOutOrRecheck("case"));
+    }
+
     private SoldOutCache Started()
     {
         var cache = new SoldOutCache(time, TimeSpan.FromMinutes(1));

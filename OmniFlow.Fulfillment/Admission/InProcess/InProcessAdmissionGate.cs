@@ -36,7 +36,7 @@ public sealed partial class InProcessAdmissionGate : IAdmissionGate
 
         for (var i = 0; i < lines.Count; i++)
         {
-            if (soldOut.IsSoldOut(lines[i].Sku))
+            if (soldOut.IsSoldOutOrRecheck(lines[i].Sku))
             {
                 telemetry.RecordLocalSoldOut();
                 return ValueTask.FromResult(new AdmissionResult(AdmissionOutcome.SoldOut, lines[i].Sku));
@@ -175,6 +175,10 @@ public sealed partial class InProcessAdmissionGate : IAdmissionGate
             if (left == 0)
             {
                 soldOut.MarkSoldOut(line.Sku, observation);
+            }
+            else
+            {
+                soldOut.Forget(line.Sku);
             }
 
             if (userId is not null)

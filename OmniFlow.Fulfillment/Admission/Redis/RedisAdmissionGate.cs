@@ -85,7 +85,7 @@ public sealed partial class RedisAdmissionGate : IAdmissionGate, IAsyncDisposabl
         var count = lines.Count;
         for (var i = 0; i < count; i++)
         {
-            if (soldOut.IsSoldOut(lines[i].Sku))
+            if (soldOut.IsSoldOutOrRecheck(lines[i].Sku))
             {
                 telemetry.RecordLocalSoldOut();
                 return new AdmissionResult(AdmissionOutcome.SoldOut, lines[i].Sku);
@@ -130,6 +130,11 @@ public sealed partial class RedisAdmissionGate : IAdmissionGate, IAsyncDisposabl
         }
         else if (code == Admitted)
         {
+            for (var i = 0; i < count; i++)
+            {
+                soldOut.Forget(lines[i].Sku);
+            }
+
             for (var i = 2; i < reply.Length; i++)
             {
                 soldOut.MarkSoldOut(lines[(int)reply[i] - 1].Sku, observation);
