@@ -10,12 +10,12 @@ public sealed class TimeSkippingServerFixture : IAsyncLifetime
     public WorkflowEnvironment Environment { get; private set; } = null!;
 
     public async ValueTask InitializeAsync() =>
-        Environment = await Launch.WithRetriesAsync(() => WorkflowEnvironment.StartTimeSkippingAsync(new()
+        Environment = await WorkflowEnvironment.StartTimeSkippingAsync(new()
         {
-            TestServer = new() { ExistingPath = ServerExecutable.Path },
+            TestServer = new() { ExistingPath = ServerExecutable.Path, StartupTimeout = Launch.StartupTimeout },
             Runtime = Logs.Runtime,
             LoggerFactory = Logs.Factory,
-        }));
+        });
 
     public async ValueTask DisposeAsync()
     {
@@ -34,12 +34,12 @@ public sealed class LocalServerFixture : IAsyncLifetime
     public WorkflowEnvironment Environment { get; private set; } = null!;
 
     public async ValueTask InitializeAsync() =>
-        Environment = await Launch.WithRetriesAsync(() => WorkflowEnvironment.StartLocalAsync(new()
+        Environment = await WorkflowEnvironment.StartLocalAsync(new()
         {
-            DevServerOptions = new() { ExistingPath = ServerExecutable.Path },
+            DevServerOptions = new() { ExistingPath = ServerExecutable.Path, StartupTimeout = Launch.StartupTimeout },
             Runtime = Logs.Runtime,
             LoggerFactory = Logs.Factory,
-        }));
+        });
 
     public async ValueTask DisposeAsync()
     {
@@ -51,22 +51,10 @@ public sealed class LocalServerFixture : IAsyncLifetime
 }
 
 /// <summary>
-/// The SDK gives a launched server 5 s to answer; on a machine saturated by parallel builds a cold .NET start can miss
-/// that, so the launch is tried again (a fresh process each time).
+/// The SDK gives a launched server 5 s to answer by default; a cold .NET start beside the whole-system tests' AppHosts
+/// on two cores can take longer, and a retry would only start another cold process.
 /// </summary>
 internal static class Launch
 {
-    public static async Task<WorkflowEnvironment> WithRetriesAsync(Func<Task<WorkflowEnvironment>> start)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                return await start();
-            }
-            catch (InvalidOperationException ex) when (attempt < 6 && ex.Message.Contains("did not start", StringComparison.Ordinal))
-            {
-            }
-        }
-    }
+    public static readonly TimeSpan StartupTimeout = TimeSpan.FromSeconds(60);
 }
