@@ -11,7 +11,7 @@ here=$(realpath "$(dirname "$0")")
 source "$here/api-alone.sh"
 start_api_services "$after"
 baseline_port=$(free_port)
-(cd "$here" && exec dotnet run -c Release baseline.cs --urls "http://127.0.0.1:$baseline_port") >"$WORK/baseline.log" 2>&1 & PIDS+=($!)
+(cd "$here" && exec setsid dotnet run -c Release baseline.cs --urls "http://127.0.0.1:$baseline_port") >"$WORK/baseline.log" 2>&1 & PIDS+=($!)
 # BEFORE_ENV and AFTER_ENV split into VAR=value words on purpose.
 before_port=$(free_port); start_api "$before" "$before_port" before ${BEFORE_ENV:-}
 after_port=$(free_port); start_api "$after" "$after_port" after ${AFTER_ENV:-}

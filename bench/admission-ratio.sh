@@ -5,8 +5,11 @@
 # (-t2 -c2000, bench/order.lua) against each, in an order that changes every round.
 # The first checkout (default: this one) runs the AppHost. Each further checkout's Api (built in Release here) starts by
 # hand beside it with the environment DCP gave the AppHost's Api (the same Redis, Temporal, database and OTLP exporter),
-# so builds compare in one run against the same yardstick. For each Api a round also counts, from its /metrics, the
-# orders that got past the door (the endpoint answered them) and the sold-out answers Redis gave rather than memory.
+# so builds compare in one run against the same yardstick. Every server runs in a session of its own, as DCP runs the
+# AppHost's: with the kernel's autogroup scheduling (/proc/sys/kernel/sched_autogroup_enabled) a server started in wrk's
+# session shares wrk's CPU group and answers with a lower p99 (bench/results.md, 2026-12-04 night).
+# For each Api a round also counts, from its /metrics, the orders that got past the door (the endpoint answered them)
+# and the sold-out answers Redis gave rather than memory.
 # Usage: [WARMUP=seconds (15)] bash bench/admission-ratio.sh [rounds=3] [seconds=15] [checkout ...]
 set -euo pipefail
 here=$(realpath "$(dirname "$0")/..")
@@ -19,7 +22,7 @@ data=$(mktemp -d /tmp/ratio.XXXX)
 (cd "${checkouts[0]}" && exec dotnet run -c Release --no-build --project OmniFlow.AppHost -- --Api:Port=$api \
   --AppHost:DataDirectory="$data" --AppHost:PreferWellKnownPorts=false) > "$data/apphost.log" 2>&1 &
 apphost=$!
-(cd "$here/bench" && exec dotnet run -c Release baseline.cs --urls http://127.0.0.1:$baseline) > "$data/baseline.log" 2>&1 &
+(cd "$here/bench" && exec setsid dotnet run -c Release baseline.cs --urls http://127.0.0.1:$baseline) > "$data/baseline.log" 2>&1 &
 yardstick=$!
 by_hand=()
 cleanup() {
@@ -46,7 +49,7 @@ if (( ${#checkouts[@]} > 1 )); then
   for checkout in "${checkouts[@]:1}"; do
     port=$((port + 2))
     # In the project folder, as DCP runs it: that is where its appsettings.json (log levels) is read from.
-    (cd "$checkout/OmniFlow.Api" && exec env "${env_args[@]}" ASPNETCORE_URLS=http://127.0.0.1:$port Api__Port=$port \
+    (cd "$checkout/OmniFlow.Api" && exec setsid env "${env_args[@]}" ASPNETCORE_URLS=http://127.0.0.1:$port Api__Port=$port \
       OTEL_SERVICE_NAME=api-$port bin/Release/net10.0/OmniFlow.Api) > "$data/api-$port.log" 2>&1 &
     by_hand+=($!)
     for _ in $(seq 1 120); do curl -sf -m 2 http://127.0.0.1:$port/health >/dev/null && break; sleep 1; done

@@ -20,10 +20,11 @@ stop_api_services() {
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 # start_api <checkout> <port> <name> [VAR=value ...]: the checkout's Release Api (Development unless VAR=value says
-# otherwise), healthy, with SOLDOUT-1 sold out.
+# otherwise), healthy, with SOLDOUT-1 sold out. In a session of its own, as DCP runs a service, so that the kernel's
+# autogroup scheduling does not put it in wrk's group (bench/results.md, 2026-12-04 night).
 start_api() {
   local checkout=$1 port=$2 name=$3; shift 3
-  (cd "$checkout/OmniFlow.Api" && exec env DOTNET_ENVIRONMENT=Development ASPNETCORE_ENVIRONMENT=Development \
+  (cd "$checkout/OmniFlow.Api" && exec setsid env DOTNET_ENVIRONMENT=Development ASPNETCORE_ENVIRONMENT=Development \
     Admin__ApiKey=dev-admin-key Payments__WebhookSecret=dev-webhook-secret \
     ConnectionStrings__redis="127.0.0.1:$REDIS_PORT" ConnectionStrings__omniflowdb="Data Source=$WORK/$name.db" \
     Temporal__Address="127.0.0.1:$TEMPORAL_PORT" Api__Port="$port" "$@" bin/Release/net10.0/OmniFlow.Api) >"$WORK/$name.log" 2>&1 &
