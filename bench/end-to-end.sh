@@ -3,7 +3,7 @@
 # the system spent per order, for one or more checkouts, rounds interleaved on the same machine.
 # Each run starts the AppHost (Release) of a checkout on a fresh data directory, warms it up with 3000 unmeasured
 # orders, then measures 5000 orders over 2000 connections (the stress runner, on the same cores) and the CPU (utime +
-# stime from /proc) every process used meanwhile.
+# stime from /proc) every process used meanwhile; orders/s and CPU are per admitted order (a 503 is not one).
 # Usage: [MEASURES=n] bash bench/end-to-end.sh [rounds=1] [checkout ...]   (default checkout: this one; each is built in
 # Release; MEASURES: measured runs of 5000 per start of the AppHost, to see the system once its JIT has settled;
 # APPHOST_ARGS: more settings for the AppHost, e.g. "--Temporal:MaxCachedWorkflows=1000"; STRESS_ARGS: more options
@@ -37,11 +37,13 @@ measure() { # checkout data label
   local seconds; seconds=$(echo "$(date +%s.%N) - $start" | bc)
   local after; after=$(sample "$1" "$data")
   # `times` prints the subshell's children (the stress runner) as "user system" on its second line.
-  local runner; runner=$(echo "$report" | tail -1 | awk '{gsub(/[ms]/, " "); print ($1 * 60 + $2 + $3 * 60 + $4) * 1000 / 5000}')
+  # Per admitted order: a 503 is an order the system did not take.
+  local admitted; admitted=$(echo "$report" | awk '/^admitted / {print $2}'); admitted=${admitted:-0}; (( admitted > 0 )) || admitted=1
+  local runner; runner=$(echo "$report" | tail -1 | awk -v n="$admitted" '{gsub(/[ms]/, " "); print ($1 * 60 + $2 + $3 * 60 + $4) * 1000 / n}')
   echo "== $(git -C "$1" log --oneline -1 | cut -c1-60)$3"
   echo "$report" | grep -v -E '^(target|requests|latency|admitted|store|result) |^[0-9]+m[0-9.]+s ' | sed 's/^/   /'
   paste <(printf '%s\n' "${parts[@]}") <(printf '%s\n' $before) <(printf '%s\n' $after) |
-    awk -v t="$ticks" -v n=5000 -v runner="$runner" -v s="$seconds" '
+    awk -v t="$ticks" -v n="$admitted" -v runner="$runner" -v s="$seconds" '
       { ms = ($3 - $2) / t * 1000 / n; total += ms; line = line sprintf("%s %.2f  ", $1, ms) }
       END { printf "   %.0f s, %.1f orders/s | ms CPU/order: %ssystem %.2f | stress runner %.2f | all %.2f\n", s, n / s, line, total, runner, total + runner }'
 }
