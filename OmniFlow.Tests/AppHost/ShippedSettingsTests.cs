@@ -1,10 +1,14 @@
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.Configuration;
 using OmniFlow.Fulfillment.Orders;
 using OmniFlow.Tests.Infrastructure;
 
 namespace OmniFlow.Tests.AppHost;
 
-/// <summary>What the Api and the Worker ship in appsettings.json must not shadow what the AppHost hands them.</summary>
+/// <summary>
+/// What the Api and the Worker ship: their appsettings.json must not shadow what the AppHost hands them, and their
+/// runtime runs without tiered PGO, wherever they are started.
+/// </summary>
 public sealed class ShippedSettingsTests
 {
     [Theory]
@@ -19,5 +23,15 @@ public sealed class ShippedSettingsTests
             .Build();
 
         Assert.Equal("127.0.0.1:45123", TemporalSettings.From(configuration).Address);
+    }
+
+    [Theory]
+    [InlineData("OmniFlow.Api")]
+    [InlineData("OmniFlow.Worker")]
+    public void The_runtime_runs_without_tiered_pgo(string project)
+    {
+        var runtimeConfig = JsonNode.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, $"{project}.runtimeconfig.json")))!;
+
+        Assert.False(runtimeConfig["runtimeOptions"]?["configProperties"]?["System.Runtime.TieredPGO"]?.GetValue<bool>() ?? true);
     }
 }
