@@ -132,6 +132,31 @@ public sealed class RedisAdmissionGateTests(RedisServer server) : AdmissionGateC
     }
 
     [Fact]
+    public async Task An_instance_skips_its_own_restock_message_arriving_after_a_newer_sold_out_answer()
+    {
+        var options = new AdmissionOptions { RedisKeyPrefix = $"test-{Guid.NewGuid():N}" };
+        var redis = await ConnectAsync(server);
+        var gate = await StartGateAsync(redis, options);
+        await gate.SetStockAsync("phone", 0, Cancellation);
+        await gate.SetStockAsync("case", 0, Cancellation);
+        Assert.True(await EventuallyCachedAsSoldOutAsync(gate, "phone"), "the gate caches the sold-out phone");
+        Assert.True(await EventuallyCachedAsSoldOutAsync(gate, "case"), "the gate caches the sold-out case");
+
+        // Its own message for the phone, late, then another instance's for the case: messages arrive in the order sent.
+        var channel = new RedisGateKeys(options.RedisKeyPrefix).RestockChannel;
+        await redis.GetSubscriber().PublishAsync(channel, RestockMessage.Of(gate.PublisherId, "phone"));
+        await redis.GetSubscriber().PublishAsync(channel, RestockMessage.Of("another-instance", "case"));
+        var deadline = Stopwatch.StartNew();
+        while (gate.IsCachedSoldOut("case") && deadline.Elapsed < TimeSpan.FromSeconds(5))
+        {
+            await Task.Delay(10, Cancellation);
+        }
+
+        Assert.False(gate.IsCachedSoldOut("case"), "another instance's restock clears the cache");
+        Assert.True(gate.IsCachedSoldOut("phone"), "the gate's own late restock message does not");
+    }
+
+    [Fact]
     public async Task Scripts_survive_a_script_flush()
     {
         var gate = await CreateGateAsync(new AdmissionOptions());

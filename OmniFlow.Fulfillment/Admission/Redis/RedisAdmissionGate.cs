@@ -209,7 +209,7 @@ public sealed partial class RedisAdmissionGate : IAdmissionGate, IAsyncDisposabl
                 var line = record.Lines[i];
                 scriptKeys[1 + i] = keys.Stock(line.Sku);
                 scriptKeys[1 + count + i] = keys.Buyers(line.Sku);
-                scriptValues[3 + i] = line.Sku;
+                scriptValues[3 + i] = RestockMessage.Of(PublisherId, line.Sku);
                 scriptValues[3 + count + i] = line.Quantity;
             }
 
@@ -239,7 +239,7 @@ public sealed partial class RedisAdmissionGate : IAdmissionGate, IAsyncDisposabl
         ArgumentOutOfRangeException.ThrowIfNegative(stock);
         cancellationToken.ThrowIfCancellationRequested();
         using var activity = AdmissionTelemetry.ActivitySource.StartActivity("admission.set_stock");
-        await database.ScriptEvaluateAsync(RedisGateScripts.SetStock.ExecutableScript, [keys.Stock(sku)], [stock, restockChannelName, sku]).ConfigureAwait(false);
+        await database.ScriptEvaluateAsync(RedisGateScripts.SetStock.ExecutableScript, [keys.Stock(sku)], [stock, restockChannelName, RestockMessage.Of(PublisherId, sku)]).ConfigureAwait(false);
         soldOut.Clear(sku);
         LogStockSet(logger, sku, stock);
     }
@@ -275,6 +275,9 @@ public sealed partial class RedisAdmissionGate : IAdmissionGate, IAsyncDisposabl
         }
     }
 
+    /// <summary>How this instance signs its restock messages, so it can skip its own.</summary>
+    internal string PublisherId { get; } = Guid.NewGuid().ToString("N");
+
     /// <summary>Whether this instance answers <paramref name="sku"/> sold out from its local cache.</summary>
     internal bool IsCachedSoldOut(string sku) => soldOut.IsSoldOut(sku);
 
@@ -283,7 +286,13 @@ public sealed partial class RedisAdmissionGate : IAdmissionGate, IAsyncDisposabl
         if (Volatile.Read(ref restocks) is null)
         {
             var queue = await redis.GetSubscriber().SubscribeAsync(keys.RestockChannel).ConfigureAwait(false);
-            queue.OnMessage(message => soldOut.Clear(message.Message.ToString()));
+            queue.OnMessage(message =>
+            {
+                if (RestockMessage.SkuFromOthers(message.Message, PublisherId) is { } sku)
+                {
+                    soldOut.Clear(sku);
+                }
+            });
             if (Interlocked.CompareExchange(ref restocks, queue, null) is not null)
             {
                 await queue.UnsubscribeAsync().ConfigureAwait(false);

@@ -84,7 +84,7 @@ public sealed class RedisGateAudit(IConnectionMultiplexer redis, IOptions<Admiss
         cancellationToken.ThrowIfCancellationRequested();
         var applied = await redis.GetDatabase().ScriptEvaluateAsync(Adjust.ExecutableScript,
             [keys.Stock(sku), keys.Correction(correctionId)],
-            [delta, (long)CorrectionMarkTtl.TotalMilliseconds, keys.RestockChannel.ToString(), sku]);
+            [delta, (long)CorrectionMarkTtl.TotalMilliseconds, keys.RestockChannel.ToString(), RestockMessage.Of("reconciliation", sku)]);
         return (int)applied == 1;
     }
 

@@ -5,7 +5,7 @@ namespace OmniFlow.Fulfillment.Admission.Redis;
 
 /// <summary>
 /// Key names, all under one hash tag: <c>{prefix}:stock:&lt;sku&gt;</c>, <c>{prefix}:buyers:&lt;sku&gt;</c> (user id → units),
-/// <c>{prefix}:admission:&lt;order id&gt;</c>, <c>{prefix}:correction:&lt;id&gt;</c> (a reconciliation's applied correction), and the channel <c>{prefix}:restocked</c> (message: the sku).
+/// <c>{prefix}:admission:&lt;order id&gt;</c>, <c>{prefix}:correction:&lt;id&gt;</c> (a reconciliation's applied correction), and the channel <c>{prefix}:restocked</c> (see <see cref="RestockMessage"/>).
 /// </summary>
 internal sealed class RedisGateKeys(string prefix)
 {

@@ -80,7 +80,8 @@ internal static class RedisGateScripts
 
     /// <summary>
     /// KEYS: admission record, then n stock keys, then n buyer hashes.
-    /// ARGV: the record as the caller read it, restock channel, user id ('' for none), then n skus, then n quantities.
+    /// ARGV: the record as the caller read it, restock channel, user id ('' for none), then n restock messages (one per
+    /// line's sku), then n quantities.
     /// Returns 1 released, 0 nothing to release, -1 the record changed since it was read (read it again).
     /// The record becomes the <see cref="Withdrawn"/> mark, so no admission under this order id is taken later.
     /// </summary>
@@ -106,7 +107,7 @@ internal static class RedisGateScripts
         return 1
         """);
 
-    /// <summary>KEYS: the stock key. ARGV: stock, restock channel, sku. Sets the stock and tells every instance.</summary>
+    /// <summary>KEYS: the stock key. ARGV: stock, restock channel, restock message. Sets the stock and tells every instance.</summary>
     public static readonly LuaScript SetStock = LuaScript.Prepare("""
         redis.call('SET', KEYS[1], ARGV[1])
         redis.call('PUBLISH', ARGV[2], ARGV[3])
