@@ -34,6 +34,7 @@ public sealed partial class OrderAdmission(
     ILogger<OrderAdmission> logger)
 {
     private readonly OrderWorkflowOptions workflowOptions = ordersSettings.ToWorkflowOptions(temporalSettings, notificationSettings.AnyChannel);
+    private readonly SemaphoreSlim admissionsInFlight = new(ordersSettings.MaxAdmissionsInFlight);
 
     public async ValueTask<Results<Ok<OrderAccepted>, ValidationProblem, ProblemHttpResult, CachedProblem>> AdmitAsync(
         CreateOrderRequest request, string? idempotencyKey, CancellationToken cancellationToken)
@@ -114,10 +115,33 @@ public sealed partial class OrderAdmission(
     }
 
     /// <summary>
-    /// The gate admits (or turns away with 429), then the workflow starts. When it cannot start, a keyless order's
-    /// admission is given back (503); a keyed one keeps it for the retry of its key, which starts the same order.
+    /// The gate admits (or turns away with 429), then the workflow starts, for at most
+    /// <see cref="OrdersSettings.MaxAdmissionsInFlight"/> orders at once; the others wait their turn, in order, for up to
+    /// <see cref="OrdersSettings.AdmissionQueueTimeout"/> (then 503, nothing reserved).
     /// </summary>
     private async Task<Results<Ok<OrderAccepted>, ValidationProblem, ProblemHttpResult, CachedProblem>> AdmitAndStartAsync(
+        string orderId, CreateOrderRequest request, PricedItems items, string? idempotencyKey, AdmissionResult? recalled, CancellationToken cancellationToken)
+    {
+        if (!await admissionsInFlight.WaitAsync(ordersSettings.AdmissionQueueTimeout, cancellationToken))
+        {
+            return ApiProblems.Unavailable("The Api is busy with other orders; nothing was reserved. Try again.");
+        }
+
+        try
+        {
+            return await AdmitAndStartInTurnAsync(orderId, request, items, idempotencyKey, recalled, cancellationToken);
+        }
+        finally
+        {
+            admissionsInFlight.Release();
+        }
+    }
+
+    /// <summary>
+    /// When the workflow cannot start, a keyless order's admission is given back (503); a keyed one keeps it for the retry
+    /// of its key, which starts the same order.
+    /// </summary>
+    private async Task<Results<Ok<OrderAccepted>, ValidationProblem, ProblemHttpResult, CachedProblem>> AdmitAndStartInTurnAsync(
         string orderId, CreateOrderRequest request, PricedItems items, string? idempotencyKey, AdmissionResult? recalled, CancellationToken cancellationToken)
     {
         var keyed = idempotencyKey is not null;

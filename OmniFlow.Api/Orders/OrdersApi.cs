@@ -35,7 +35,7 @@ public static class OrdersApi
             .Answers(StatusCodes.Status409Conflict, "The order of this Idempotency-Key was given up before it started and its admission given back: send the order with a new key.")
             .Answers(StatusCodes.Status422UnprocessableEntity, "The amount is not the order's price (the answer names both), or the Idempotency-Key was used with another body.")
             .Answers(StatusCodes.Status429TooManyRequests, "An item is sold out or the user's per-sku limit is reached (\"error\" says which); or, when configured, too many orders from this client (Retry-After).")
-            .Answers(StatusCodes.Status503ServiceUnavailable, "The gate, the database or Temporal is unavailable; nothing was reserved. Send it again.")
+            .Answers(StatusCodes.Status503ServiceUnavailable, "The Api is busy (the order waited its turn too long), or the gate, the database or Temporal is unavailable; nothing was reserved. Send it again.")
             .AnswersForJsonBody()
             // The flash-sale crowd's endpoint needs no authentication: the middleware after routing (authentication and
             // authorization, which open a request scope and allocate per request) is skipped.

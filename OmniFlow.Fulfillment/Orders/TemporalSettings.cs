@@ -60,8 +60,23 @@ public sealed class OrdersSettings
     /// </summary>
     public TimeSpan UpdateTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
-    public static OrdersSettings From(IConfiguration configuration) =>
-        configuration.GetSection(Section).Get<OrdersSettings>() ?? new OrdersSettings();
+    /// <summary>
+    /// How many orders an Api takes through the gate and the start of their workflow at once; the rest wait their turn.
+    /// A crowd that all went at once would queue the gate's Redis calls behind its own requests in the thread pool, past
+    /// the gate's timeout, and be answered 503 while Redis is idle (bench/results.md).
+    /// </summary>
+    public int MaxAdmissionsInFlight { get; set; } = 64;
+
+    /// <summary>How long an order waits its turn for <see cref="MaxAdmissionsInFlight"/> before it is answered 503 (nothing reserved).</summary>
+    public TimeSpan AdmissionQueueTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    public static OrdersSettings From(IConfiguration configuration)
+    {
+        var settings = configuration.GetSection(Section).Get<OrdersSettings>() ?? new OrdersSettings();
+        return settings.MaxAdmissionsInFlight < 1 ? throw new InvalidOperationException($"{Section}:{nameof(MaxAdmissionsInFlight)} must be at least 1.")
+            : settings.AdmissionQueueTimeout <= TimeSpan.Zero ? throw new InvalidOperationException($"{Section}:{nameof(AdmissionQueueTimeout)} must be positive.")
+            : settings;
+    }
 
     public OrderWorkflowOptions ToWorkflowOptions(TemporalSettings temporal, bool notifications = false) =>
         new(AuditThreshold, AuditTimeout, PaymentTimeout, temporal.GateTaskQueue, Notifications: notifications,

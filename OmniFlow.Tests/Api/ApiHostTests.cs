@@ -28,6 +28,16 @@ public sealed class ApiHostTests
         Assert.Contains("refuses to start", error.Message);
     }
 
+    [Theory]
+    [InlineData("0")]
+    [InlineData("-3")]
+    public void The_api_refuses_to_start_with_no_room_for_admissions(string limit)
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => ApiApp.Build(["--environment=Development", $"--Orders:MaxAdmissionsInFlight={limit}"]));
+
+        Assert.Equal("Orders:MaxAdmissionsInFlight must be at least 1.", error.Message);
+    }
+
     [Fact]
     public async Task Development_has_default_secrets()
     {

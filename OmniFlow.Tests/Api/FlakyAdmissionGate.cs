@@ -8,11 +8,13 @@ namespace OmniFlow.Tests.Api;
 
 /// <summary>
 /// The Api's real admission gate, except that setting the stock of a sku named in <see cref="FailSetStock"/> fails as an
-/// unreachable Redis does. Everything else passes through.
+/// unreachable Redis does, and admissions of a sku named in <see cref="Hold"/> wait until it is let go. Everything else
+/// passes through.
 /// </summary>
 public sealed class FlakyAdmissionGate(IAdmissionGate inner) : IAdmissionGate
 {
     private readonly ConcurrentDictionary<string, bool> failing = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, HeldAdmissions> held = new(StringComparer.Ordinal);
 
     /// <summary>Wraps whatever <see cref="IAdmissionGate"/> the Api registered.</summary>
     public static void Install(IServiceCollection services)
@@ -27,8 +29,18 @@ public sealed class FlakyAdmissionGate(IAdmissionGate inner) : IAdmissionGate
 
     public void Heal(string sku) => failing.TryRemove(sku, out _);
 
-    public ValueTask<AdmissionResult> TryAdmitAsync(string orderId, string? userId, IReadOnlyList<StockLine> lines, CancellationToken cancellationToken = default) =>
-        inner.TryAdmitAsync(orderId, userId, lines, cancellationToken);
+    /// <summary>Admissions of <paramref name="sku"/> wait at the gate, counted, until the returned hold lets them go.</summary>
+    public HeldAdmissions Hold(string sku) => held[sku] = new HeldAdmissions();
+
+    public async ValueTask<AdmissionResult> TryAdmitAsync(string orderId, string? userId, IReadOnlyList<StockLine> lines, CancellationToken cancellationToken = default)
+    {
+        if (lines.Select(line => held.GetValueOrDefault(line.Sku)).FirstOrDefault(hold => hold is not null) is { } hold)
+        {
+            await hold.WaitAsync();
+        }
+
+        return await inner.TryAdmitAsync(orderId, userId, lines, cancellationToken);
+    }
 
     public string? KnownSoldOut(IReadOnlyList<StockLine> lines) => inner.KnownSoldOut(lines);
 
@@ -48,4 +60,35 @@ public sealed class FlakyAdmissionGate(IAdmissionGate inner) : IAdmissionGate
         (IAdmissionGate)(descriptor.ImplementationInstance
             ?? descriptor.ImplementationFactory?.Invoke(provider)
             ?? ActivatorUtilities.CreateInstance(provider, descriptor.ImplementationType!));
+}
+
+/// <summary>Admissions kept waiting at the gate: how many wait now, the most that ever waited at once, and the release.</summary>
+public sealed class HeldAdmissions
+{
+    private readonly TaskCompletionSource released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int waiting;
+    private int mostAtOnce;
+
+    public int Waiting => Volatile.Read(ref waiting);
+
+    public int MostAtOnce => Volatile.Read(ref mostAtOnce);
+
+    public void LetGo() => released.TrySetResult();
+
+    internal async Task WaitAsync()
+    {
+        var now = Interlocked.Increment(ref waiting);
+        for (var most = MostAtOnce; now > most && Interlocked.CompareExchange(ref mostAtOnce, now, most) != most; most = MostAtOnce)
+        {
+        }
+
+        try
+        {
+            await released.Task;
+        }
+        finally
+        {
+            Interlocked.Decrement(ref waiting);
+        }
+    }
 }
