@@ -66,20 +66,27 @@ public sealed class FlakyAdmissionGate(IAdmissionGate inner) : IAdmissionGate
 public sealed class HeldAdmissions
 {
     private readonly TaskCompletionSource released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Lock counts = new();
     private int waiting;
     private int mostAtOnce;
 
-    public int Waiting => Volatile.Read(ref waiting);
+    public int Waiting
+    {
+        get { lock (counts) { return waiting; } }
+    }
 
-    public int MostAtOnce => Volatile.Read(ref mostAtOnce);
+    public int MostAtOnce
+    {
+        get { lock (counts) { return mostAtOnce; } }
+    }
 
     public void LetGo() => released.TrySetResult();
 
     internal async Task WaitAsync()
     {
-        var now = Interlocked.Increment(ref waiting);
-        for (var most = MostAtOnce; now > most && Interlocked.CompareExchange(ref mostAtOnce, now, most) != most; most = MostAtOnce)
+        lock (counts)
         {
+            mostAtOnce = Math.Max(mostAtOnce, ++waiting);
         }
 
         try
@@ -88,7 +95,10 @@ public sealed class HeldAdmissions
         }
         finally
         {
-            Interlocked.Decrement(ref waiting);
+            lock (counts)
+            {
+                waiting--;
+            }
         }
     }
 }
