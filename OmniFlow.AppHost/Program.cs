@@ -41,7 +41,8 @@ var api = builder.AddProject<Projects.OmniFlow_Api>("api")
     .WithConfigurationSections(forwardedSections)
     .WithPromptTelemetryShutdown()
     .WithDirectHttpEndpoint(builder.Configuration.GetValue("Api:Port", 8000))
-    .WithHttpHealthCheck("/health");
+    .WithHttpHealthCheck("/health")
+    .WithoutTieringDelay();
 
 if (inventory is not null)
 {

@@ -189,6 +189,16 @@ public sealed class ProjectWiringTests
     }
 
     [Fact]
+    public async Task The_api_optimizes_its_hot_methods_without_waiting_for_a_quiet_moment()
+    {
+        const string tieringDelay = "DOTNET_TC_CallCountingDelayMs";
+        await using var model = await AppHostModel.BuildAsync(ExternalServices);
+
+        Assert.Equal("0", (await model.EnvironmentOfAsync("api"))[tieringDelay]);
+        Assert.False((await model.EnvironmentOfAsync("worker")).ContainsKey(tieringDelay));
+    }
+
+    [Fact]
     public async Task Run_locally_the_services_give_up_an_export_after_a_second_so_a_stopping_dashboard_cannot_hold_their_shutdown()
     {
         await using var model = await AppHostModel.BuildAsync(ExternalServices);
