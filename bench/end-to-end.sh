@@ -7,7 +7,8 @@
 # Usage: [MEASURES=n] bash bench/end-to-end.sh [rounds=1] [checkout ...]   (default checkout: this one; each is built in
 # Release; MEASURES: measured runs of 5000 per start of the AppHost, to see the system once its JIT has settled;
 # APPHOST_ARGS: more settings for the AppHost, e.g. "--Temporal:MaxCachedWorkflows=1000"; STRESS_ARGS: more options
-# for the measured runs, e.g. "--pay 1" to pay every order)
+# for the measured runs, e.g. "--pay 1" to pay every order; BUILD=0: run the checkouts as they are built, for files
+# placed in a checkout's bin by hand)
 set -uo pipefail
 here=$(realpath "$(dirname "$0")/..")
 source "$here/bench/apphost.sh"
@@ -17,9 +18,11 @@ checkouts=("$@"); [ ${#checkouts[@]} -eq 0 ] && checkouts=("$here")
 port=28100
 measures=${MEASURES:-1}
 ticks=$(getconf CLK_TCK)
-for checkout in "${checkouts[@]}"; do
-  dotnet build -c Release "$checkout/OmniFlow.AppHost" -v q -nologo >/dev/null || exit 1
-done
+if [ "${BUILD:-1}" != 0 ]; then
+  for checkout in "${checkouts[@]}"; do
+    dotnet build -c Release "$checkout/OmniFlow.AppHost" -v q -nologo >/dev/null || exit 1
+  done
+fi
 dotnet build -c Release "$here/OmniFlow.Stress" -v q -nologo >/dev/null || exit 1
 stress() { dotnet "$here/OmniFlow.Stress/bin/Release/net10.0/OmniFlow.Stress.dll" --url http://127.0.0.1:$port --concurrency 2000 "$@" 2>/dev/null; }
 ticks_of() { local total=0; for pid in $(pgrep -f "$1"); do
