@@ -11,7 +11,7 @@ var redis = builder.AddRedisGate("redis");
 var db = builder.AddMySqlDatabase("mysql", "omniflowdb");
 var temporal = builder.AddTemporal("temporal");
 
-string[] forwardedSections = ["Api", "Orders", "Sales", "Admin", "Payments", "Reconciliation", "Notifications", "Temporal"];
+string[] forwardedSections = ["Api", "Orders", "Sales", "Admin", "Payments", "Reconciliation", "Notifications", "Temporal", "Telemetry"];
 
 // A Worker process, order or inventory: the database, Temporal, the forwarded settings, no idle spinning.
 IResourceBuilder<ProjectResource> AsWorker(IResourceBuilder<ProjectResource> project) => project

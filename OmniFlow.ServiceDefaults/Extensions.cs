@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
@@ -68,10 +69,12 @@ public static class Extensions
                 .AddPrometheusExporter());
 
         // Traces only go somewhere over OTLP. Without an exporter, recording a span per request is pure cost: it made the
-        // flash-sale 429 path measurably slower (bench/results.md), so spans are recorded only when they are exported.
+        // flash-sale 429 path measurably slower (bench/results.md), so spans are recorded only when they are exported,
+        // and only as many new traces a second as the budget allows (TraceBudget).
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
         {
             telemetry.WithTracing(tracing => tracing
+                .SetSampler(TraceBudget.FromConfiguration(builder.Configuration.GetValue<int?>(TraceBudget.Key)))
                 .AddSource(builder.Environment.ApplicationName, OmniFlowTelemetry, MySqlConnectorTelemetry)
                 .AddAspNetCoreInstrumentation(aspNetCore => aspNetCore.Filter = context => !IsInfrastructurePath(context.Request.Path))
                 .AddHttpClientInstrumentation());

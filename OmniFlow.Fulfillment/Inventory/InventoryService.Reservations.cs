@@ -75,10 +75,7 @@ public sealed partial class InventoryService
         }
 
         InventoryTelemetry.ReservationsPerCommit.Record(batch.Count);
-        using var span = InventoryTelemetry.Source.HasListeners()
-            ? InventoryTelemetry.Source.StartActivity("Inventory Reserve commit", ActivityKind.Internal, batch[0].Caller,
-                links: [.. batch.Skip(1).Select(reservation => new ActivityLink(reservation.Caller))])
-            : null;
+        using var span = InventoryTelemetry.Source.HasListeners() ? StartCommitSpan(batch) : null;
         span?.SetTag("omniflow.inventory.reservations", batch.Count);
 
         List<(PendingReservation Reservation, OnceResult<StockOperationResult> Result)> results;
@@ -233,4 +230,15 @@ public sealed partial class InventoryService
         return merged;
     }
 
+    /// <summary>
+    /// The commit's span sits in the first recorded trace among its reservations and links the other recorded ones; an
+    /// order whose trace the budget dropped (<c>TraceBudget</c>) gets neither, so every recorded trace stays whole.
+    /// </summary>
+    private static Activity? StartCommitSpan(IReadOnlyList<PendingReservation> batch)
+    {
+        var recorded = batch.Select(reservation => reservation.Caller).Where(caller => caller.TraceFlags.HasFlag(ActivityTraceFlags.Recorded)).ToList();
+        var parent = recorded.Count > 0 ? recorded[0] : batch[0].Caller;
+        return InventoryTelemetry.Source.StartActivity("Inventory Reserve commit", ActivityKind.Internal, parent,
+            links: [.. recorded.Skip(1).Select(caller => new ActivityLink(caller))]);
+    }
 }

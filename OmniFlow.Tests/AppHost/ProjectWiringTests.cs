@@ -13,7 +13,7 @@ namespace OmniFlow.Tests.AppHost;
 /// </summary>
 public sealed class ProjectWiringTests
 {
-    private static readonly string[] ForwardedSections = ["Api", "Orders", "Sales", "Admin", "Payments", "Reconciliation", "Notifications", "Temporal"];
+    private static readonly string[] ForwardedSections = ["Api", "Orders", "Sales", "Admin", "Payments", "Reconciliation", "Notifications", "Temporal", "Telemetry"];
     private static readonly string[] Projects = ["api", "worker"];
     private static readonly string[] ExternalServices =
     [
