@@ -231,14 +231,16 @@ public sealed partial class InventoryService
     }
 
     /// <summary>
-    /// The commit's span sits in the first recorded trace among its reservations and links the other recorded ones; an
-    /// order whose trace the budget dropped (<c>TraceBudget</c>) gets neither, so every recorded trace stays whole.
+    /// The commit's span sits in the first recorded trace among its reservations and links the other recorded ones. A
+    /// reservation whose trace is not recorded (the trace budget dropped it, or it came outside any trace) gets neither,
+    /// and a commit of only such reservations has no span: it would start a trace of its own.
     /// </summary>
     private static Activity? StartCommitSpan(IReadOnlyList<PendingReservation> batch)
     {
         var recorded = batch.Select(reservation => reservation.Caller).Where(caller => caller.TraceFlags.HasFlag(ActivityTraceFlags.Recorded)).ToList();
-        var parent = recorded.Count > 0 ? recorded[0] : batch[0].Caller;
-        return InventoryTelemetry.Source.StartActivity("Inventory Reserve commit", ActivityKind.Internal, parent,
-            links: [.. recorded.Skip(1).Select(caller => new ActivityLink(caller))]);
+        return recorded.Count == 0
+            ? null
+            : InventoryTelemetry.Source.StartActivity("Inventory Reserve commit", ActivityKind.Internal, recorded[0],
+                links: [.. recorded.Skip(1).Select(caller => new ActivityLink(caller))]);
     }
 }

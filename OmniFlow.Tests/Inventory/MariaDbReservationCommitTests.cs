@@ -48,6 +48,31 @@ public sealed class MariaDbReservationCommitTests(MariaDbDatabase database) : IC
     }
 
     [Fact]
+    public async Task A_commit_sits_in_a_recorded_trace_of_its_reservations_and_links_only_the_recorded_others()
+    {
+        var sku = await ProductAsync("budgeted", stock: 10);
+        using var root = new Activity("traced orders").Start();
+        using var commits = new CommitSpans(root.TraceId);
+
+        var (first, crowd) = await WhileTheRowIsHeldAsync(sku,
+            () => Db.Inventory.ReserveAsync(Key("first"), Order("first"), [new(sku, 1)], Cancel),
+            () =>
+            [
+                Untraced(() => Db.Inventory.ReserveAsync(Key("u1"), Order("u1"), [new(sku, 1)], Cancel)),
+                Db.Inventory.ReserveAsync(Key("t1"), Order("t1"), [new(sku, 1)], Cancel),
+                Untraced(() => Db.Inventory.ReserveAsync(Key("u2"), Order("u2"), [new(sku, 1)], Cancel)),
+                Db.Inventory.ReserveAsync(Key("t2"), Order("t2"), [new(sku, 1)], Cancel),
+            ],
+            commits);
+
+        Assert.Equal(StockOutcome.Reserved, (await first).Outcome);
+        Assert.All(await Task.WhenAll(crowd), result => Assert.Equal(StockOutcome.Reserved, result.Outcome));
+        var spans = commits.Stopped;
+        Assert.Equal([1, 4], spans.Select(span => (int)span.GetTagItem("omniflow.inventory.reservations")!));
+        Assert.Equal(root.TraceId, Assert.Single(spans[1].Links).Context.TraceId);
+    }
+
+    [Fact]
     public async Task A_commit_with_earlier_writes_among_it_answers_each_reservation_from_what_is_stored()
     {
         var sku = await ProductAsync("mixed", stock: 10);
@@ -120,6 +145,21 @@ public sealed class MariaDbReservationCommitTests(MariaDbDatabase database) : IC
     /// Starts <paramref name="first"/> while another transaction holds the product's row, waits until its commit has
     /// begun (so it waits on that row), starts <paramref name="next"/>, then lets the row go.
     /// </summary>
+    /// <summary>Starts a reservation outside any trace, as one whose trace the budget dropped.</summary>
+    private static Task<StockOperationResult> Untraced(Func<Task<StockOperationResult>> reserve)
+    {
+        var current = Activity.Current;
+        Activity.Current = null;
+        try
+        {
+            return reserve();
+        }
+        finally
+        {
+            Activity.Current = current;
+        }
+    }
+
     private async Task<(Task<StockOperationResult> First, Task<StockOperationResult>[] Next)> WhileTheRowIsHeldAsync(
         string sku, Func<Task<StockOperationResult>> first, Func<Task<StockOperationResult>[]> next, CommitSpans commits)
     {
