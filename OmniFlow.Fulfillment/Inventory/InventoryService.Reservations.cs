@@ -75,7 +75,12 @@ public sealed partial class InventoryService
         }
 
         InventoryTelemetry.ReservationsPerCommit.Record(batch.Count);
-        using var span = InventoryTelemetry.Source.HasListeners() ? StartCommitSpan(batch) : null;
+        var traced = InventoryTelemetry.Source.HasListeners();
+        using var span = traced ? StartCommitSpan(batch) : null;
+
+        // Without a span, the commit's database commands would be traces of their own: under an unrecorded parent, which
+        // no listener sees, they are dropped like the rest of their reservations' traces (logs and metrics stay).
+        using var untraced = traced && span is null ? new Activity("Inventory Reserve commit (untraced)").Start() : null;
         span?.SetTag("omniflow.inventory.reservations", batch.Count);
 
         List<(PendingReservation Reservation, OnceResult<StockOperationResult> Result)> results;
@@ -233,7 +238,7 @@ public sealed partial class InventoryService
     /// <summary>
     /// The commit's span sits in the first recorded trace among its reservations and links the other recorded ones. A
     /// reservation whose trace is not recorded (the trace budget dropped it, or it came outside any trace) gets neither,
-    /// and a commit of only such reservations has no span: it would start a trace of its own.
+    /// and a commit of only such reservations has no span.
     /// </summary>
     private static Activity? StartCommitSpan(IReadOnlyList<PendingReservation> batch)
     {
