@@ -18,10 +18,7 @@ public sealed class TraceBudgetTests : IDisposable
     [Fact]
     public async Task New_traces_beyond_the_budget_are_dropped_whole_and_the_budget_comes_back_a_second_later()
     {
-        using var roots = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
-        {
-            TokenLimit = 3, TokensPerPeriod = 3, ReplenishmentPeriod = TimeSpan.FromSeconds(1), AutoReplenishment = false, QueueLimit = 0,
-        });
+        using var roots = ReplenishedByHand(perSecond: 3);
         using var tracing = TracingWith(TraceBudget.For(roots));
 
         var traces = Enumerable.Range(0, 8).Select(_ => RootWithChild()).ToList();
@@ -38,10 +35,7 @@ public sealed class TraceBudgetTests : IDisposable
     [Fact]
     public void A_trace_continued_from_another_process_follows_that_process_decision_whatever_is_left_of_the_budget()
     {
-        using var roots = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
-        {
-            TokenLimit = 1, TokensPerPeriod = 1, ReplenishmentPeriod = TimeSpan.FromSeconds(1), AutoReplenishment = false, QueueLimit = 0,
-        });
+        using var roots = ReplenishedByHand(perSecond: 1);
         using var tracing = TracingWith(TraceBudget.For(roots));
         Assert.True(RootWithChild().Root);
 
@@ -83,6 +77,12 @@ public sealed class TraceBudgetTests : IDisposable
 
         Assert.InRange(recorded, atLeast, atMost);
     }
+
+    /// <summary>A budget that refills only when the test calls <see cref="TokenBucketRateLimiter.TryReplenish"/>.</summary>
+    private static TokenBucketRateLimiter ReplenishedByHand(int perSecond) => new(new TokenBucketRateLimiterOptions
+    {
+        TokenLimit = perSecond, TokensPerPeriod = perSecond, ReplenishmentPeriod = TimeSpan.FromSeconds(1), AutoReplenishment = false, QueueLimit = 0,
+    });
 
     private TracerProvider TracingWith(Sampler sampler) =>
         Sdk.CreateTracerProviderBuilder().AddSource(source.Name).SetSampler(sampler).Build();
