@@ -3,8 +3,8 @@ using Microsoft.Data.Sqlite;
 namespace OmniFlow.TemporalServer.Persistence;
 
 /// <summary>
-/// The SQLite file (WAL, synchronous FULL): namespaces, runs (state snapshot), their history events (append-only) and
-/// schedules. Used by one writer at a time.
+/// The SQLite file: namespaces, runs (state snapshot), their history events (append-only) and schedules. Used by one
+/// writer at a time. WAL with synchronous NORMAL: a commit survives the process dying, not the machine (README).
 /// </summary>
 public sealed class SqliteStateFile : IDisposable
 {
