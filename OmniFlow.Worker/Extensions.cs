@@ -46,7 +46,7 @@ public static class Extensions
 
                     // The SDK's check that workflow code keeps to the workflow's scheduler listens to every task of the
                     // process; here it cost a sixth of the Worker's allocations per order (bench/results.md, 2026-12-05).
-                    // The test suite's workers keep it, and they run every workflow and history this worker does.
+                    // The workflow tests' own workers and the history replays keep it.
                     options.DisableWorkflowTracingEventListener = true;
                 })
                 .AddWorkflow<OrderWorkflow>()
