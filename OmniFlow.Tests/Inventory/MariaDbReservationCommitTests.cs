@@ -141,10 +141,6 @@ public sealed class MariaDbReservationCommitTests(MariaDbDatabase database) : IC
         Assert.Equal([1, 1, 1, 1, 3], commits.Stopped.Select(span => (int)span.GetTagItem("omniflow.inventory.reservations")!));
     }
 
-    /// <summary>
-    /// Starts <paramref name="first"/> while another transaction holds the product's row, waits until its commit has
-    /// begun (so it waits on that row), starts <paramref name="next"/>, then lets the row go.
-    /// </summary>
     /// <summary>Starts a reservation outside any trace, as one whose trace the budget dropped.</summary>
     private static Task<StockOperationResult> Untraced(Func<Task<StockOperationResult>> reserve)
     {
@@ -160,6 +156,10 @@ public sealed class MariaDbReservationCommitTests(MariaDbDatabase database) : IC
         }
     }
 
+    /// <summary>
+    /// Starts <paramref name="first"/> while another transaction holds the product's row, waits until its commit has
+    /// begun (so it waits on that row), starts <paramref name="next"/>, then lets the row go.
+    /// </summary>
     private async Task<(Task<StockOperationResult> First, Task<StockOperationResult>[] Next)> WhileTheRowIsHeldAsync(
         string sku, Func<Task<StockOperationResult>> first, Func<Task<StockOperationResult>[]> next, CommitSpans commits)
     {
