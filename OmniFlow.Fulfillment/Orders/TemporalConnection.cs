@@ -16,12 +16,14 @@ public static partial class TemporalConnection
     public static IHostApplicationBuilder AddOmniFlowTemporalClient(this IHostApplicationBuilder builder)
     {
         var settings = TemporalSettings.From(builder.Configuration);
+        var compression = settings.GrpcCompression();
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton(OrdersSettings.From(builder.Configuration));
         builder.Services.AddOmniFlowTemporalTelemetry();
         builder.Services.AddSingleton<ITemporalClient>(services => TemporalClient.CreateLazy(new(settings.Address)
         {
             Namespace = settings.Namespace,
+            GrpcCompression = compression,
             LoggerFactory = services.GetRequiredService<ILoggerFactory>(),
             Interceptors = TemporalTelemetry.Interceptors(services),
         }));

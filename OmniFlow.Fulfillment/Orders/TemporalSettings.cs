@@ -1,4 +1,6 @@
+using System.Net;
 using Microsoft.Extensions.Configuration;
+using Temporalio.Client;
 
 namespace OmniFlow.Fulfillment.Orders;
 
@@ -28,6 +30,29 @@ public sealed class TemporalSettings
 
     /// <summary>How many workflow runs the Worker keeps in memory between their tasks (the SDK's sticky cache).</summary>
     public int MaxCachedWorkflows { get; set; } = 10_000;
+
+    /// <summary>
+    /// How calls to Temporal are compressed: <c>gzip</c> or <c>none</c>. Unset, none when Temporal answers on this machine
+    /// (a loopback address), where compressing each call only spends CPU, else gzip, the SDK's default.
+    /// </summary>
+    public string? Compression { get; set; }
+
+    /// <summary>The connection's compression, from <see cref="Compression"/> and the address.</summary>
+    public GrpcCompression GrpcCompression() => Compression?.Trim().ToLowerInvariant() switch
+    {
+        null or "" => IsLoopback(Address) ? new GrpcCompression.None() : new GrpcCompression.Gzip(),
+        "gzip" => new GrpcCompression.Gzip(),
+        "none" => new GrpcCompression.None(),
+        _ => throw new InvalidOperationException($"{Section}:{nameof(Compression)} is '{Compression}'; it must be gzip or none."),
+    };
+
+    /// <summary>Whether <paramref name="address"/> (host:port, an IPv6 host in brackets) is this machine.</summary>
+    private static bool IsLoopback(string address)
+    {
+        var host = address.StartsWith('[') ? address[1..Math.Max(1, address.IndexOf(']', StringComparison.Ordinal))]
+            : address.LastIndexOf(':') is var colon and > 0 ? address[..colon] : address;
+        return host.Equals("localhost", StringComparison.OrdinalIgnoreCase) || (IPAddress.TryParse(host, out var ip) && IPAddress.IsLoopback(ip));
+    }
 
     /// <summary><c>Temporal:Address</c> wins over <c>ConnectionStrings:temporal</c>; without either, the local default.</summary>
     public static TemporalSettings From(IConfiguration configuration)
