@@ -13,7 +13,7 @@ var temporal = builder.AddTemporal("temporal");
 
 string[] forwardedSections = ["Api", "Orders", "Sales", "Admin", "Payments", "Reconciliation", "Notifications", "Temporal", "Telemetry"];
 
-// A Worker process, order or inventory: the database, Temporal, the forwarded settings, no idle spinning.
+// A Worker process, order or inventory: the database, Temporal, the forwarded settings, no idle spinning, a native heap kept.
 IResourceBuilder<ProjectResource> AsWorker(IResourceBuilder<ProjectResource> project) => project
     .WithReference(db)
     .WithReference(temporal)
@@ -22,7 +22,8 @@ IResourceBuilder<ProjectResource> AsWorker(IResourceBuilder<ProjectResource> pro
     .WithAppHostEnvironment()
     .WithConfigurationSections(forwardedSections)
     .WithPromptTelemetryShutdown()
-    .WithoutThreadPoolSpinning();
+    .WithoutThreadPoolSpinning()
+    .WithNativeHeapKept();
 
 var worker = AsWorker(builder.AddProject<Projects.OmniFlow_Worker>("worker"))
     .WithDirectHttpEndpoint()

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using Aspire.Hosting.ApplicationModel;
 using MySqlConnector;
@@ -186,6 +187,27 @@ public sealed class ProjectWiringTests
 
         Assert.Equal("0", (await model.EnvironmentOfAsync("worker"))[spinLimit]);
         Assert.False((await model.EnvironmentOfAsync("api")).ContainsKey(spinLimit));
+    }
+
+    [Fact]
+    public async Task The_workers_keep_their_native_heap_in_settings_this_glibc_reads()
+    {
+        const string loader = "/lib64/ld-linux-x86-64.so.2";
+        await using var model = await AppHostModel.BuildAsync(ExternalServices);
+        var tunables = (await model.EnvironmentOfAsync("worker"))["GLIBC_TUNABLES"];
+
+        // glibc ignores a tunable it does not know: its loader lists the values it actually took.
+        Assert.True(File.Exists(loader), $"{loader} lists glibc's tunables");
+        var start = new ProcessStartInfo(loader, "--list-tunables") { RedirectStandardOutput = true };
+        start.Environment["GLIBC_TUNABLES"] = tunables;
+        using var process = Process.Start(start)!;
+        var listed = await process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
+
+        Assert.Contains("glibc.malloc.trim_threshold: 0x8000000 ", listed, StringComparison.Ordinal);
+        Assert.Contains("glibc.malloc.top_pad: 0x1000000 ", listed, StringComparison.Ordinal);
+        Assert.Contains("glibc.malloc.mmap_threshold: 0x800000 ", listed, StringComparison.Ordinal);
+        Assert.False((await model.EnvironmentOfAsync("api")).ContainsKey("GLIBC_TUNABLES"));
     }
 
     [Fact]
