@@ -113,7 +113,7 @@ public static class ServiceExtensions
         builder.WithEnvironment("DOTNET_ThreadPool_UnfairSemaphoreSpinLimit", "0");
 
     /// <summary>glibc's malloc settings for a Worker (<see cref="WithNativeHeapKept{T}"/>).</summary>
-    public const string KeptNativeHeap = "glibc.malloc.trim_threshold=134217728:glibc.malloc.top_pad=16777216:glibc.malloc.mmap_threshold=8388608";
+    private const string KeptNativeHeap = "glibc.malloc.trim_threshold=134217728:glibc.malloc.top_pad=16777216:glibc.malloc.mmap_threshold=8388608";
 
     /// <summary>
     /// The Temporal SDK's Rust core allocates through glibc's malloc, which by default hands the free top of a thread's

@@ -1,4 +1,3 @@
-using System.Net;
 using Microsoft.Extensions.Configuration;
 using Temporalio.Client;
 
@@ -47,12 +46,7 @@ public sealed class TemporalSettings
     };
 
     /// <summary>Whether <paramref name="address"/> (host:port, an IPv6 host in brackets) is this machine.</summary>
-    private static bool IsLoopback(string address)
-    {
-        var host = address.StartsWith('[') ? address[1..Math.Max(1, address.IndexOf(']', StringComparison.Ordinal))]
-            : address.LastIndexOf(':') is var colon and > 0 ? address[..colon] : address;
-        return host.Equals("localhost", StringComparison.OrdinalIgnoreCase) || (IPAddress.TryParse(host, out var ip) && IPAddress.IsLoopback(ip));
-    }
+    private static bool IsLoopback(string address) => Uri.TryCreate($"http://{address}", UriKind.Absolute, out var uri) && uri.IsLoopback;
 
     /// <summary><c>Temporal:Address</c> wins over <c>ConnectionStrings:temporal</c>; without either, the local default.</summary>
     public static TemporalSettings From(IConfiguration configuration)
