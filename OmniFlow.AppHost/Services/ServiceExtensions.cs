@@ -113,13 +113,19 @@ public static class ServiceExtensions
         builder.WithEnvironment("DOTNET_ThreadPool_UnfairSemaphoreSpinLimit", "0");
 
     /// <summary>glibc's malloc settings for a Worker (<see cref="WithNativeHeapKept{T}"/>).</summary>
-    private const string KeptNativeHeap = "glibc.malloc.trim_threshold=134217728:glibc.malloc.top_pad=16777216:glibc.malloc.mmap_threshold=8388608";
+    private const string KeptNativeHeap =
+        "glibc.malloc.trim_threshold=134217728:glibc.malloc.top_pad=16777216:glibc.malloc.mmap_threshold=8388608:glibc.malloc.hugetlb=1:glibc.malloc.arena_max=1";
 
     /// <summary>
     /// The Temporal SDK's Rust core allocates through glibc's malloc, which by default hands the free top of a thread's
     /// heap back to the kernel once 128 KB of it are free; the next order's allocations then fault the same pages in
     /// again. Kept up to 128 MB, grown 16 MB at a time, with blocks up to 8 MB taken from the heap instead of mapped
-    /// one by one, the Worker spent 3–19 % less CPU per order in four pairs of runs (bench/results.md, 2026-12-05).
+    /// one by one, the Worker spent 3–19 % less CPU per order in four pairs of runs. The core's cache of runs still grows
+    /// the heap with every order, one page fault per 4 KB, and a fault costs 11–18 µs of CPU on our virtual machines
+    /// (<c>bench/page-fault-cost.sh</c>). So the heap is also one arena, the main one, which the pad applies to, on
+    /// transparent huge pages (asked for with <c>madvise</c>, the kernel's default mode): the Worker took half the page
+    /// faults per order (bench/results.md, 2026-12-05). One arena serializes the threads' larger allocations (each thread
+    /// keeps its small ones in its own cache): on a machine of many cores, measure it again.
     /// </summary>
     public static IResourceBuilder<T> WithNativeHeapKept<T>(this IResourceBuilder<T> builder) where T : IResourceWithEnvironment =>
         builder.WithEnvironment("GLIBC_TUNABLES", KeptNativeHeap);

@@ -207,6 +207,8 @@ public sealed class ProjectWiringTests
         Assert.Contains("glibc.malloc.trim_threshold: 0x8000000 ", listed, StringComparison.Ordinal);
         Assert.Contains("glibc.malloc.top_pad: 0x1000000 ", listed, StringComparison.Ordinal);
         Assert.Contains("glibc.malloc.mmap_threshold: 0x800000 ", listed, StringComparison.Ordinal);
+        Assert.Contains("glibc.malloc.hugetlb: 0x1 ", listed, StringComparison.Ordinal);
+        Assert.Contains("glibc.malloc.arena_max: 0x1 ", listed, StringComparison.Ordinal);
         Assert.False((await model.EnvironmentOfAsync("api")).ContainsKey("GLIBC_TUNABLES"));
     }
 
