@@ -25,20 +25,25 @@ if [ "${BUILD:-1}" != 0 ]; then
 fi
 dotnet build -c Release "$here/OmniFlow.Stress" -v q -nologo >/dev/null || exit 1
 stress() { dotnet "$here/OmniFlow.Stress/bin/Release/net10.0/OmniFlow.Stress.dll" --url http://127.0.0.1:$port --concurrency 2000 "$@" 2>/dev/null; }
-ticks_of() { local total=0; for pid in $(pgrep -f "$1"); do
-  read -r u s < <(awk '{print $14, $15}' "/proc/$pid/stat" 2>/dev/null || echo "0 0"); total=$((total + u + s)); done; echo "$total"; }
+# stat_of figure pattern: a figure of /proc/<pid>/stat summed over the processes matching pattern: CPU ticks
+# ('$14 + $15', utime + stime) or minor page faults ('$10'), which cost about 17 µs each on our virtual machines.
+stat_of() { local total=0 value; for pid in $(pgrep -f "$2"); do
+  value=$(awk "{print $1}" "/proc/$pid/stat" 2>/dev/null); total=$((total + ${value:-0})); done; echo "$total"; }
 parts=(Api Worker Temporal MariaDB Redis Aspire)
-sample() { # checkout data → ticks per part, in the order of parts
-  echo "$(ticks_of "$1/OmniFlow.Api/bin/Release") $(ticks_of "$1/OmniFlow.Worker/bin/Release") \
-    $(ticks_of "$1/OmniFlow.TemporalServer/bin/Release") $(ticks_of "mariadbd .*$2") $(ticks_of "redis-server .*$2|redis-server 127.0.0.1") \
-    $(ticks_of "$1/OmniFlow.AppHost/bin/Release|dcp|Aspire.Dashboard")"
+sample() { # figure checkout data → the figure per part, in the order of parts
+  echo "$(stat_of "$1" "$2/OmniFlow.Api/bin/Release") $(stat_of "$1" "$2/OmniFlow.Worker/bin/Release") \
+    $(stat_of "$1" "$2/OmniFlow.TemporalServer/bin/Release") $(stat_of "$1" "mariadbd .*$3") \
+    $(stat_of "$1" "redis-server .*$3|redis-server 127.0.0.1") $(stat_of "$1" "$2/OmniFlow.AppHost/bin/Release|dcp|Aspire.Dashboard")"
 }
+cpu='$14 + $15'; faults='$10'
 measure() { # checkout data label
-  local before; before=$(sample "$1" "$data")
+  local before; before=$(sample "$cpu" "$1" "$data")
+  local faults_before; faults_before=$(sample "$faults" "$1" "$data")
   local start; start=$(date +%s.%N)
   local report; report=$( (stress --requests 5000 --users 5000 --stock 5000 --settle-timeout 300s ${STRESS_ARGS:-}; times) )
   local seconds; seconds=$(echo "$(date +%s.%N) - $start" | bc)
-  local after; after=$(sample "$1" "$data")
+  local after; after=$(sample "$cpu" "$1" "$data")
+  local faults_after; faults_after=$(sample "$faults" "$1" "$data")
   # `times` prints the subshell's children (the stress runner) as "user system" on its second line.
   # Per admitted order: a 503 is an order the system did not take.
   local admitted; admitted=$(echo "$report" | awk '/^admitted / {print $2}'); admitted=${admitted:-0}; (( admitted > 0 )) || admitted=1
@@ -49,6 +54,9 @@ measure() { # checkout data label
     awk -v t="$ticks" -v n="$admitted" -v runner="$runner" -v s="$seconds" '
       { ms = ($3 - $2) / t * 1000 / n; total += ms; line = line sprintf("%s %.2f  ", $1, ms) }
       END { printf "   %.0f s, %.1f orders/s | ms CPU/order: %ssystem %.2f | stress runner %.2f | all %.2f\n", s, n / s, line, total, runner, total + runner }'
+  paste <(printf '%s\n' "${parts[@]}") <(printf '%s\n' $faults_before) <(printf '%s\n' $faults_after) |
+    awk -v n="$admitted" '{ f = ($3 - $2) / n; total += f; line = line sprintf("%s %.1f  ", $1, f) }
+      END { printf "   page faults/order: %ssystem %.1f\n", line, total }'
 }
 run() { # checkout
   local data; data=$(mktemp -d /tmp/e2e.XXXX)
