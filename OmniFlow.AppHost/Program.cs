@@ -13,7 +13,7 @@ var temporal = builder.AddTemporal("temporal");
 
 string[] forwardedSections = ["Api", "Orders", "Sales", "Admin", "Payments", "Reconciliation", "Notifications", "Temporal", "Telemetry"];
 
-// A Worker process, order or inventory: the database, Temporal, the forwarded settings, no idle spinning, a native heap kept.
+// A Worker process, order or inventory: the database, Temporal, the forwarded settings, no idle spinning, the workstation GC, a native heap kept.
 IResourceBuilder<ProjectResource> AsWorker(IResourceBuilder<ProjectResource> project) => project
     .WithReference(db)
     .WithReference(temporal)
@@ -23,6 +23,7 @@ IResourceBuilder<ProjectResource> AsWorker(IResourceBuilder<ProjectResource> pro
     .WithConfigurationSections(forwardedSections)
     .WithPromptTelemetryShutdown()
     .WithoutThreadPoolSpinning()
+    .WithWorkstationGarbageCollector()
     .WithNativeHeapKept();
 
 var worker = AsWorker(builder.AddProject<Projects.OmniFlow_Worker>("worker"))

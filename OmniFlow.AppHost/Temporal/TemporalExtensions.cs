@@ -59,6 +59,7 @@ public static class TemporalExtensions
             })
             .WithOtlpExporter()
             .WithoutThreadPoolSpinning()
+            .WithWorkstationGarbageCollector()
             .WithHealthCheck(new TemporalHealthCheck($"127.0.0.1:{port}"));
         machine.Announce(name, ServiceMode.Embedded, $"OmniFlow.TemporalServer on 127.0.0.1:{port}, state in {stateFile}", embedded);
         return embedded;

@@ -190,6 +190,17 @@ public sealed class ProjectWiringTests
     }
 
     [Fact]
+    public async Task Run_locally_the_worker_and_temporal_collect_with_the_workstation_gc_and_the_api_keeps_the_server_gc()
+    {
+        const string serverGc = "DOTNET_gcServer";
+        await using var model = await AppHostModel.BuildAsync("--AppHost:UseLocalBinaries=false");
+
+        Assert.Equal("0", (await model.EnvironmentOfAsync("worker"))[serverGc]);
+        Assert.Equal("0", (await model.EnvironmentOfAsync("temporal"))[serverGc]);
+        Assert.False((await model.EnvironmentOfAsync("api")).ContainsKey(serverGc));
+    }
+
+    [Fact]
     public async Task The_workers_keep_their_native_heap_in_settings_this_glibc_reads()
     {
         const string loader = "/lib64/ld-linux-x86-64.so.2";

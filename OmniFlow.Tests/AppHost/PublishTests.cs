@@ -91,6 +91,7 @@ public sealed partial class PublishTests(PublishTests.Output output) : IClassFix
                 environment["ConnectionStrings__omniflowdb"]);
             Assert.Equal("temporal:7233", environment["ConnectionStrings__temporal"]);
             Assert.Equal("8080", environment["HTTP_PORTS"]);
+            Assert.False(environment.ContainsKey("DOTNET_gcServer"), "a published service has cores of its own: the server GC");
             Assert.Equal("00:10:00", environment["Orders__PaymentTimeout"]);
             Assert.Equal("2", environment["Sales__PerUserLimit"]);
             Assert.Equal("${ADMIN_API_KEY:?set ADMIN_API_KEY}", environment["Admin__ApiKey"]);
