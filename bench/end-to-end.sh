@@ -26,7 +26,7 @@ fi
 dotnet build -c Release "$here/OmniFlow.Stress" -v q -nologo >/dev/null || exit 1
 stress() { dotnet "$here/OmniFlow.Stress/bin/Release/net10.0/OmniFlow.Stress.dll" --url http://127.0.0.1:$port --concurrency 2000 "$@" 2>/dev/null; }
 # stat_of figure pattern: a figure of /proc/<pid>/stat summed over the processes matching pattern: CPU ticks
-# ('$14 + $15', utime + stime) or minor page faults ('$10'), which cost about 17 µs each on our virtual machines.
+# ('$14 + $15', utime + stime) or minor page faults ('$10'), 11–18 µs of CPU each here (bench/page-fault-cost.sh).
 stat_of() { local total=0 value; for pid in $(pgrep -f "$2"); do
   value=$(awk "{print $1}" "/proc/$pid/stat" 2>/dev/null); total=$((total + ${value:-0})); done; echo "$total"; }
 parts=(Api Worker Temporal MariaDB Redis Aspire)
