@@ -180,8 +180,10 @@ public sealed partial class OrderAdmission(
         var input = new OrderInput(orderId, request.UserId, items.Lines, items.Price, workflowOptions, idempotencyKey);
         try
         {
+            // By name: the SDK evaluates a lambda's argument by compiling it, with Reflection.Emit, on every call.
             var handle = await temporal.StartWorkflowAsync(
-                (OrderWorkflow workflow) => workflow.RunAsync(input),
+                OrderWorkflow.WorkflowType,
+                [input],
                 new WorkflowOptions(orderId, temporalSettings.TaskQueue)
                 {
                     IdReusePolicy = WorkflowIdReusePolicy.RejectDuplicate,

@@ -14,9 +14,12 @@ namespace OmniFlow.Fulfillment.Orders;
 /// Payments and audit decisions come as Workflow Updates, which answer definitely; the Pay and Audit signals stay for
 /// the orders started before the updates, whose histories hold them.
 /// </summary>
-[Workflow]
+[Workflow(WorkflowType)]
 public sealed class OrderWorkflow
 {
+    /// <summary>The workflow's type name, the SDK's default for this class, which every history records.</summary>
+    public const string WorkflowType = nameof(OrderWorkflow);
+
     public const string PaySignal = "Pay";
     public const string AuditSignal = "Audit";
     public const string PayUpdate = "PayOrder";
@@ -382,19 +385,20 @@ public sealed class OrderWorkflow
     /// With inventory workers of their own (<see cref="OrderWorkflowOptions.InventoryTaskQueue"/>), an activity on their
     /// queue. Else a local activity: one short database transaction, run by this worker inside the workflow task, so the
     /// path to PENDING_PAYMENT is one workflow task and no activity task round trip. Its idempotency key keeps it
-    /// exactly-once however often it is retried.
+    /// exactly-once however often it is retried. Called by name: the SDK evaluates a lambda's argument by compiling it,
+    /// with Reflection.Emit, on every call, and every order makes this one (bench/results.md, 2026-12-05 afternoon).
     /// </summary>
     private Task<StockOperationResult> ReserveAsync(ReserveStockRequest request)
     {
         var retry = ReserveRetry(Options.ReserveTimeout ?? Options.PaymentTimeout);
+        object?[] args = [request];
         return Options.InventoryTaskQueue is { } inventoryQueue
-            ? Workflow.ExecuteActivityAsync(
-                (InventoryActivities activities) => activities.ReserveStockAsync(request),
+            ? Workflow.ExecuteActivityAsync<StockOperationResult>(
+                InventoryActivities.Reserve,
+                args,
                 // A reservation is one short transaction: one taken by an inventory worker that died is tried again soon.
                 new() { StartToCloseTimeout = TimeSpan.FromSeconds(10), RetryPolicy = retry, TaskQueue = inventoryQueue })
-            : Workflow.ExecuteLocalActivityAsync(
-                (InventoryActivities activities) => activities.ReserveStockAsync(request),
-                DatabaseWrite(retry));
+            : Workflow.ExecuteLocalActivityAsync<StockOperationResult>(InventoryActivities.Reserve, args, DatabaseWrite(retry));
     }
 
     /// <summary>

@@ -27,7 +27,7 @@ public sealed class OrderMetricsInterceptor(OrderTelemetry telemetry) : IClientI
     {
         public override async Task<object?> ExecuteWorkflowAsync(ExecuteWorkflowInput input)
         {
-            if (Workflow.Info.WorkflowType != nameof(OrderWorkflow))
+            if (Workflow.Info.WorkflowType != OrderWorkflow.WorkflowType)
             {
                 return await base.ExecuteWorkflowAsync(input);
             }

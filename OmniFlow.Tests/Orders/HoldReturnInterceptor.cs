@@ -23,7 +23,7 @@ internal sealed class HoldReturnInterceptor : IWorkerInterceptor
         public override async Task<object?> ExecuteWorkflowAsync(ExecuteWorkflowInput input)
         {
             var result = await base.ExecuteWorkflowAsync(input);
-            if (Workflow.Info.WorkflowType == nameof(OrderWorkflow) && Interlocked.Exchange(ref owner.held, 1) == 0)
+            if (Workflow.Info.WorkflowType == OrderWorkflow.WorkflowType && Interlocked.Exchange(ref owner.held, 1) == 0)
             {
                 owner.Returning.TrySetResult();
                 // Blocking the workflow thread is what the test wants here: the SDK reports its deadlock only after 2 s.
